@@ -1,0 +1,140 @@
+/**
+ * @file emu.h
+ * @brief The public machine API: create a machine, load a kernel, run or
+ *        step it, read and write its state, destroy it.
+ *
+ * Every function takes the machine it works on; several machines can live
+ * in one process. Functions return an ::emu_status; ::EMU_OK is zero.
+ */
+#ifndef EMU_EMU_H
+#define EMU_EMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Result of an API call. Host-side failures only: guest faults are guest state. */
+typedef enum emu_status {
+    EMU_OK = 0,
+    EMU_ERR_NOMEM,        /**< the host is out of memory */
+    EMU_ERR_IO,           /**< a file could not be read */
+    EMU_ERR_NOT_ELF,      /**< the kernel is not an ELF file (and has no a.out kludge) */
+    EMU_ERR_BAD_ELF,      /**< the ELF file is truncated or inconsistent */
+    EMU_ERR_NOT_MULTIBOOT, /**< no valid Multiboot header in the first 8 KiB */
+    EMU_ERR_BAD_MULTIBOOT, /**< the Multiboot header's fields are inconsistent */
+    EMU_ERR_TOO_BIG,      /**< the image or a module does not fit in guest RAM */
+    EMU_ERR_ARG,          /**< an argument is out of range */
+} emu_status;
+
+/** A short English description of a status ("not an ELF file"). */
+const char *emu_status_string(emu_status status);
+
+/** Bytes the guest writes to its serial port go here. */
+typedef void (*emu_output_fn)(void *ctx, const uint8_t *buf, size_t len);
+
+/** Machine configuration; zero-initialise and set what you need. */
+typedef struct emu_config {
+    uint64_t ram_size;         /**< bytes of guest RAM; 0 means 128 MiB */
+    emu_output_fn serial_out;  /**< COM1 output; NULL means standard output */
+    void *serial_ctx;          /**< passed to serial_out */
+    uint64_t max_insns;        /**< stop after this many instructions; 0 = no limit */
+} emu_config;
+
+/** Opaque machine. */
+typedef struct machine emu_machine;
+
+/** Creates a machine in its reset state. */
+emu_status emu_machine_create(const emu_config *config, emu_machine **out);
+
+/** Destroys a machine (NULL is allowed). */
+void emu_machine_destroy(emu_machine *m);
+
+/** A Multiboot module: a file and its command line. */
+typedef struct emu_module {
+    const char *path;    /**< file to load */
+    const char *cmdline; /**< the module's string (NULL: the path) */
+} emu_module;
+
+/**
+ * Loads a Multiboot-1 kernel (ELF32, ELF64 or a.out kludge) the way
+ * `qemu-system-x86_64 -kernel` does and sets the entry state: 32-bit
+ * protected mode, flat segments, paging off, EAX=0x2BADB002, EBX=info.
+ *
+ * @param name     the kernel's name in the Multiboot command line ("name args")
+ * @param image    the file's bytes
+ * @param cmdline  kernel arguments (NULL: none)
+ */
+emu_status emu_machine_load_multiboot(emu_machine *m, const char *name, const void *image,
+                                      size_t size, const char *cmdline,
+                                      const emu_module *modules, size_t nmodules);
+
+/** Why emu_machine_run / emu_machine_step returned. */
+typedef enum emu_stop_reason {
+    EMU_STOP_DEBUG_EXIT,   /**< the guest wrote to isa-debug-exit (port 0xF4) */
+    EMU_STOP_POWEROFF,     /**< ACPI S5 through port 0x604 */
+    EMU_STOP_TRIPLE_FAULT, /**< shutdown after a triple fault */
+    EMU_STOP_MAX_INSNS,    /**< the instruction limit was reached */
+    EMU_STOP_HALTED,       /**< HLT with nothing that could ever wake the CPU */
+    EMU_STOP_STEPPED,      /**< emu_machine_step finished its instructions */
+    EMU_STOP_RESET,        /**< the guest reset the machine (and reset stops the run) */
+} emu_stop_reason;
+
+typedef struct emu_run_result {
+    emu_stop_reason reason;
+    int exit_status;       /**< the process exit status emu run uses (docs/exit-status.md) */
+    uint64_t insns;        /**< instructions retired since the machine was created */
+} emu_run_result;
+
+/** Runs until the guest stops the machine or a limit is reached. */
+emu_status emu_machine_run(emu_machine *m, emu_run_result *result);
+
+/** Executes up to n instructions (events such as interrupts count as one step). */
+emu_status emu_machine_step(emu_machine *m, uint64_t n, emu_run_result *result);
+
+/** General registers in encoding order, RIP, RFLAGS. */
+typedef struct emu_regs {
+    uint64_t gpr[16];     /**< RAX RCX RDX RBX RSP RBP RSI RDI R8..R15 */
+    uint64_t rip;
+    uint64_t rflags;
+} emu_regs;
+
+/** System registers (read-only view). */
+typedef struct emu_sregs {
+    uint64_t cr0, cr2, cr3, cr4, efer;
+    uint16_t cs, ss, ds, es, fs, gs, tr, ldtr;
+    uint64_t fs_base, gs_base, gdt_base, idt_base;
+    uint16_t gdt_limit, idt_limit;
+    uint8_t cpl;
+} emu_sregs;
+
+emu_status emu_cpu_get_regs(emu_machine *m, unsigned cpu, emu_regs *out);
+emu_status emu_cpu_set_regs(emu_machine *m, unsigned cpu, const emu_regs *in);
+emu_status emu_cpu_get_sregs(emu_machine *m, unsigned cpu, emu_sregs *out);
+
+/** Physical memory; bytes outside RAM read as 0xFF and are not written. */
+emu_status emu_phys_read(emu_machine *m, uint64_t pa, void *buf, size_t len);
+emu_status emu_phys_write(emu_machine *m, uint64_t pa, const void *buf, size_t len);
+
+/**
+ * Linear memory through the CPU's current paging structures, without side
+ * effects. Returns EMU_ERR_ARG if a page is not mapped; *done tells how far
+ * it got (may be NULL).
+ */
+emu_status emu_virt_read(emu_machine *m, unsigned cpu, uint64_t lin, void *buf, size_t len,
+                         size_t *done);
+
+/** Prints the exception chain and registers (after a triple fault, say). */
+void emu_machine_report(emu_machine *m, FILE *out);
+
+/** The library version string ("0.1.0"). */
+const char *emu_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

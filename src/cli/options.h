@@ -1,0 +1,36 @@
+/* Options shared by `emu run`, `emu trace` and `emu repl`. */
+#ifndef EMU_CLI_OPTIONS_H
+#define EMU_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../include/emu/emu.h"
+
+#define CLI_MAX_MODULES 16
+#define EXIT_USAGE 2
+
+struct run_options {
+    const char *kernel;        // NULL: the bundled kernel
+    const char *append;        // kernel command line
+    uint64_t ram_size;
+    uint64_t max_insns;        // 0: no limit
+    emu_module modules[CLI_MAX_MODULES];
+    char *module_specs[CLI_MAX_MODULES]; // owned copies of FILE[,ARGS]
+    size_t nmodules;
+    const char *serial;        // "stdio" or a file name
+    const char *display;       // "none" or "sdl"
+};
+
+/* Parses a size such as 128M, 2G or 512 (MiB when no suffix, as QEMU's -m).
+ * Returns false if malformed. */
+bool parse_size(const char *s, uint64_t *out);
+bool parse_u64(const char *s, uint64_t *out);
+
+/* Splits FILE[,ARGS] into a module. Returns false if FILE is empty. */
+bool parse_module(char *spec, emu_module *out);
+
+void run_options_free(struct run_options *o);
+
+#endif

@@ -1,0 +1,145 @@
+/* emu run: boot a kernel with the guest's serial port on stdout. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char run_usage[] =
+    "usage: emu run [options] [KERNEL]\n"
+    "Boot KERNEL (a Multiboot-1 ELF32/ELF64 or a.out-kludge image) as\n"
+    "qemu-system-x86_64 -kernel KERNEL does; with no KERNEL, boot the bundled kernel.\n"
+    "The guest's COM1 goes to stdout; emu's own messages go to stderr.\n"
+    "\n"
+    "  -m, --memory SIZE     guest RAM (default 128M; suffixes K M G, plain number = MiB)\n"
+    "      --append ARGS     kernel command line\n"
+    "      --module FILE[,ARGS]  load a Multiboot module (repeatable)\n"
+    "      --max-insns N     stop after N instructions (exit status 6)\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "exit status: the guest's (isa-debug-exit at port 0xf4: (v << 1) | 1; ACPI\n"
+    "poweroff at port 0x604: 0), or 2 bad input, 4 triple fault, 6 --max-insns\n"
+    "reached, 8 halted with nothing to wake it (docs/exit-status.md).\n";
+
+enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS };
+
+static const struct option long_opts[] = {
+    {"memory", required_argument, NULL, 'm'},
+    {"append", required_argument, NULL, OPT_APPEND},
+    {"module", required_argument, NULL, OPT_MODULE},
+    {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Returns 0, 1 for --help, or -1 after printing an error. */
+static int parse_run_options(int argc, char **argv, struct run_options *o)
+{
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+m:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            if (!parse_size(optarg, &o->ram_size)) {
+                cli_error("invalid memory size '%s' (try 128M or 1G)", optarg);
+                return -1;
+            }
+            break;
+        case OPT_APPEND: o->append = optarg; break;
+        case OPT_MODULE:
+            if (o->nmodules == CLI_MAX_MODULES) {
+                cli_error("too many --module options (at most %d)", CLI_MAX_MODULES);
+                return -1;
+            }
+            o->module_specs[o->nmodules] = strdup(optarg);
+            if (!o->module_specs[o->nmodules] ||
+                !parse_module(o->module_specs[o->nmodules], &o->modules[o->nmodules])) {
+                free(o->module_specs[o->nmodules]);
+                cli_error("invalid --module '%s' (expected FILE[,ARGS])", optarg);
+                return -1;
+            }
+            o->nmodules++;
+            break;
+        case OPT_MAX_INSNS:
+            if (!parse_u64(optarg, &o->max_insns) || o->max_insns == 0) {
+                cli_error("invalid --max-insns '%s' (expected a positive number)", optarg);
+                return -1;
+            }
+            break;
+        case 'h': return 1;
+        case ':': cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
+        default: cli_error("unknown option '%s' (try 'emu run --help')", argv[optind - 1]); return -1;
+        }
+    }
+    if (optind < argc)
+        o->kernel = argv[optind++];
+    if (optind < argc) {
+        cli_error("unexpected argument '%s' (one KERNEL at most)", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static void report_stop(emu_machine *m, const emu_run_result *r, const struct run_options *o)
+{
+    switch (r->reason) {
+    case EMU_STOP_TRIPLE_FAULT:
+        cli_error("triple fault: the CPU shut down");
+        emu_machine_report(m, stderr);
+        break;
+    case EMU_STOP_MAX_INSNS:
+        cli_error("stopped after %llu instructions (--max-insns %llu)",
+                  (unsigned long long)r->insns, (unsigned long long)o->max_insns);
+        break;
+    case EMU_STOP_HALTED:
+        cli_error("the guest halted with nothing left that could wake it");
+        break;
+    default: break;
+    }
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_options o = {0};
+    int rc = parse_run_options(argc, argv, &o);
+    if (rc != 0) {
+        if (rc > 0)
+            fputs(run_usage, stdout);
+        run_options_free(&o);
+        return rc > 0 ? 0 : EXIT_USAGE;
+    }
+    size_t size = emu_bundled_kernel_size;
+    uint8_t *file = NULL;
+    const uint8_t *image = emu_bundled_kernel;
+    if (o.kernel) {
+        file = cli_read_file(o.kernel, &size);
+        if (!file) {
+            run_options_free(&o);
+            return EXIT_USAGE;
+        }
+        image = file;
+    }
+    emu_config cfg = {.ram_size = o.ram_size, .max_insns = o.max_insns};
+    emu_machine *m = NULL;
+    emu_status st = emu_machine_create(&cfg, &m);
+    if (st == EMU_OK)
+        st = emu_machine_load_multiboot(m, o.kernel ? o.kernel : "emu-guest", image, size,
+                                        o.append, o.modules, o.nmodules);
+    int status = EXIT_USAGE;
+    if (st != EMU_OK) {
+        cli_error("cannot boot '%s': %s", o.kernel ? o.kernel : "(bundled kernel)",
+                  emu_status_string(st));
+    } else {
+        emu_run_result r;
+        emu_machine_run(m, &r);
+        fflush(stdout);
+        report_stop(m, &r, &o);
+        status = r.exit_status;
+    }
+    emu_machine_destroy(m);
+    free(file);
+    run_options_free(&o);
+    return status;
+}

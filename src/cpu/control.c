@@ -1,0 +1,185 @@
+/* Near control transfers: JMP, Jcc, CALL, RET, LOOP/LOOPE/LOOPNE, JCXZ/JECXZ/
+ * JRCXZ. Far forms are in seg.c. A bad target faults at the branch (#GP(0)),
+ * before anything is pushed or popped. */
+#include "ops.h"
+
+static bool canonical(uint64_t v)
+{
+    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+}
+
+/* Masks the target to the operand size and checks it (canonical in 64-bit
+ * mode, the CS limit elsewhere). */
+static uint64_t check_target(struct cpu *cpu, uint64_t target, unsigned osz)
+{
+    if (osz < 8)
+        target &= size_mask(osz);
+    if (cpu_long64(cpu)) {
+        if (!canonical(target))
+            cpu_fault(cpu, EXC_GP, 0);
+    } else if (target > cpu->seg[SEG_CS].limit) {
+        cpu_fault(cpu, EXC_GP, 0);
+    }
+    return target;
+}
+
+static uint64_t rel_target(const struct cpu *cpu, const struct insn *in)
+{
+    return next_rip(cpu) + in->imm;
+}
+
+static uint64_t indirect_target(struct cpu *cpu, const struct insn *in)
+{
+    return (in->flags & INSN_M0) ? insn_mem_read(cpu, in, in->osz) : reg_read(cpu, in->r1, in->osz);
+}
+
+static void jump_to(struct cpu *cpu, uint64_t target)
+{
+    cpu->gpr[REG_NEXT_RIP] = target;
+}
+
+/* ---- JMP ------------------------------------------------------------------------- */
+
+static void jmp_rel(struct cpu *cpu, const struct insn *in)
+{
+    jump_to(cpu, check_target(cpu, rel_target(cpu, in), in->osz));
+}
+
+static void jmp_rel64(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t t = rel_target(cpu, in);
+    if (unlikely(!canonical(t)))
+        cpu_fault(cpu, EXC_GP, 0);
+    jump_to(cpu, t);
+}
+
+static void jmp_ind(struct cpu *cpu, const struct insn *in)
+{
+    jump_to(cpu, check_target(cpu, indirect_target(cpu, in), in->osz));
+}
+
+static bool is_far(const struct xlate *x)
+{
+    return x->zi->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+}
+
+bool xl_jmp(const struct xlate *x, struct insn *in)
+{
+    if (is_far(x))
+        return xl_far(x, in);
+    ZydisOperandType t = xl_operand(x, 0, in);
+    if (t == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+        in->fn = (x->mode == MODE_LONG64) ? jmp_rel64 : jmp_rel;
+    else
+        in->fn = jmp_ind;
+    return true;
+}
+
+/* ---- Jcc --------------------------------------------------------------------------- */
+
+static void jcc(struct cpu *cpu, const struct insn *in)
+{
+    if (flags_cond(cpu, in->op))
+        jmp_rel(cpu, in);
+}
+
+static void jcc64(struct cpu *cpu, const struct insn *in)
+{
+    if (flags_cond(cpu, in->op))
+        jmp_rel64(cpu, in);
+}
+
+bool xl_jcc(const struct xlate *x, struct insn *in)
+{
+    xl_operand(x, 0, in);
+    in->fn = (x->mode == MODE_LONG64) ? jcc64 : jcc;
+    return true;
+}
+
+/* ---- CALL / RET ------------------------------------------------------------------------ */
+
+static void call_to(struct cpu *cpu, const struct insn *in, uint64_t target)
+{
+    target = check_target(cpu, target, in->osz);
+    stack_push(cpu, in->osz, next_rip(cpu));
+    jump_to(cpu, target);
+}
+
+static void call_rel(struct cpu *cpu, const struct insn *in)
+{
+    call_to(cpu, in, rel_target(cpu, in));
+}
+
+static void call_ind(struct cpu *cpu, const struct insn *in)
+{
+    call_to(cpu, in, indirect_target(cpu, in));
+}
+
+bool xl_call(const struct xlate *x, struct insn *in)
+{
+    if (is_far(x))
+        return xl_far(x, in);
+    ZydisOperandType t = xl_operand(x, 0, in);
+    in->fn = t == ZYDIS_OPERAND_TYPE_IMMEDIATE ? call_rel : call_ind;
+    return true;
+}
+
+static void ret_near(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t target = check_target(cpu, stack_peek(cpu, 0, in->osz), in->osz);
+    uint64_t rsp = cpu->gpr[RSP] + in->osz + in->imm;
+    reg_write(cpu, RSP, cpu->stack_size, rsp);
+    jump_to(cpu, target);
+}
+
+bool xl_ret(const struct xlate *x, struct insn *in)
+{
+    if (is_far(x))
+        return xl_far(x, in);
+    if (x->zi->operand_count_visible > 0)
+        xl_operand(x, 0, in);
+    in->imm &= 0xffff;
+    in->fn = ret_near;
+    return true;
+}
+
+/* ---- LOOP / JrCXZ ------------------------------------------------------------------------ */
+
+enum { LOOP_PLAIN, LOOP_E, LOOP_NE };
+
+static void loop(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t count = (reg_read(cpu, RCX, in->asz) - 1) & size_mask(in->asz);
+    bool go = count != 0;
+    if (in->op == LOOP_E)
+        go = go && (flags_materialize(cpu) & RFLAGS_ZF);
+    else if (in->op == LOOP_NE)
+        go = go && !(flags_materialize(cpu) & RFLAGS_ZF);
+    uint64_t target = go ? check_target(cpu, rel_target(cpu, in), in->osz) : 0;
+    reg_write(cpu, RCX, in->asz, count);
+    if (go)
+        jump_to(cpu, target);
+}
+
+bool xl_loop(const struct xlate *x, struct insn *in)
+{
+    xl_operand(x, 0, in);
+    in->op = x->zi->mnemonic == ZYDIS_MNEMONIC_LOOPE    ? LOOP_E
+             : x->zi->mnemonic == ZYDIS_MNEMONIC_LOOPNE ? LOOP_NE
+                                                        : LOOP_PLAIN;
+    in->fn = loop;
+    return true;
+}
+
+static void jrcxz(struct cpu *cpu, const struct insn *in)
+{
+    if (reg_read(cpu, RCX, in->asz) == 0)
+        jump_to(cpu, check_target(cpu, rel_target(cpu, in), in->osz));
+}
+
+bool xl_jrcxz(const struct xlate *x, struct insn *in)
+{
+    xl_operand(x, 0, in);
+    in->fn = jrcxz;
+    return true;
+}

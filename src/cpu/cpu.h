@@ -1,0 +1,160 @@
+/* The CPU: architectural state, the decoded-block execution engine, and the
+ * narrow interface through which it reaches the board (port I/O, interrupt
+ * acknowledge, MSRs it forwards). It knows nothing about devices. */
+#ifndef EMU_CPU_CPU_H
+#define EMU_CPU_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../mmu/mmu.h"
+#include "regs.h"
+
+struct block_cache;
+
+/* What the CPU needs from the board. Every callback gets `opaque`. */
+struct cpu_env {
+    void *opaque;
+    uint64_t (*io_in)(void *opaque, uint16_t port, unsigned size);
+    void (*io_out)(void *opaque, uint16_t port, uint64_t value, unsigned size);
+    /* INTA cycle: the vector of the highest-priority pending external interrupt,
+     * or -1 if the request went away. */
+    int (*intr_ack)(void *opaque);
+    /* MSRs the CPU does not own (the x2APIC range, TSC_DEADLINE, APIC_BASE).
+     * Return 0, or -1 for #GP. */
+    int (*msr_read)(void *opaque, uint32_t msr, uint64_t *value);
+    int (*msr_write)(void *opaque, uint32_t msr, uint64_t value);
+    /* Current virtual time in ns, for the TSC. */
+    uint64_t (*now)(void *opaque);
+};
+
+/* Reasons cpu_exec returns. */
+enum cpu_exit {
+    CPU_EXIT_BUDGET,   // executed up to the instruction budget
+    CPU_EXIT_HALT,     // HLT: waiting for an interrupt
+    CPU_EXIT_REQUEST,  // cpu_request_exit() was called (device, debugger)
+    CPU_EXIT_SHUTDOWN, // triple fault
+    CPU_EXIT_STEP,     // a single-step budget ended
+};
+
+/* Bits of cpu->pending, checked between blocks. */
+enum {
+    CPU_PENDING_INTR = 1 << 0, // the INTR line is asserted
+    CPU_PENDING_NMI = 1 << 1,
+    CPU_PENDING_EXIT = 1 << 2,
+    CPU_PENDING_INIT = 1 << 3,
+};
+
+/* Board-dependent features CPUID advertises. */
+enum {
+    CPU_FEAT_APIC = 1 << 0,
+    CPU_FEAT_X2APIC = 1 << 1,
+    CPU_FEAT_TSC_DEADLINE = 1 << 2,
+};
+
+/* One recorded exception, for triple-fault forensics. */
+struct cpu_fault_record {
+    uint8_t vector;
+    bool has_error;
+    uint32_t error;
+    uint64_t rip;
+    uint64_t cr2;
+    uint8_t cpl;
+};
+
+#define CPU_FAULT_CHAIN_MAX 4
+#define CPU_RECENT_RIPS 16
+
+struct cpu {
+    /* General state. gpr[16] is always zero (a base/index of "none") and
+     * gpr[17] mirrors next_rip (RIP-relative addressing). */
+    uint64_t gpr[18];
+    uint64_t rip;        // start of the current instruction
+    uint64_t rflags;     // all bits; the arithmetic ones are stale while lf.op != LF_NONE
+    struct lazy_flags lf;
+    struct seg seg[SEG_COUNT];
+    uint64_t segbase[SEG_COUNT]; // effective bases for addressing (0 in 64-bit mode except FS/GS)
+    struct seg ldtr, tr;
+    struct dtable gdtr, idtr;
+    uint64_t cr0, cr2, cr3, cr4, cr8, efer, xcr0;
+    uint64_t dr[8];
+    struct cpu_msrs msr;
+    uint8_t cpl;
+    uint8_t mode;         // enum cpu_mode
+    uint8_t stack_size;   // 2, 4 or 8: width of the stack pointer
+    uint8_t seg_checks;   // legacy segmentation: limit/type checks on
+    uint8_t mmu_idx;      // MMU_IDX_SUP / MMU_IDX_USER for data accesses
+
+    /* Execution engine. */
+    uint64_t icount;      // retired instructions
+    uint32_t pending;     // CPU_PENDING_*
+    bool halted;
+    uint8_t intr_shadow;  // STI / MOV SS: interrupts inhibited after the next instruction
+    bool nmi_blocked;     // between NMI delivery and IRET
+    const struct insn *cur;   // instruction executing now
+    const struct insn *end;   // end of the current block's run (early exit on SMC)
+    const struct insn *count_from; // first instruction not yet counted in icount
+    struct block_cache *bc;   // translated blocks (owned by the CPU)
+    jmp_buf fault_jmp;        // target of cpu_fault while executing
+
+    /* Exception state. */
+    int delivering;           // vector being delivered, -1 if none (for #DF logic)
+    unsigned exc_vector;      // the fault being raised (cpu_fault -> delivery)
+    uint32_t exc_error;
+    uint8_t exc_kind;
+    /* Called after every successful exception/interrupt delivery (tracing). */
+    void (*on_event)(void *ctx, struct cpu *cpu, unsigned vector, uint32_t error, bool external);
+    void *on_event_ctx;
+    struct cpu_fault_record chain[CPU_FAULT_CHAIN_MAX];
+    int chain_len;
+    uint64_t recent_rips[CPU_RECENT_RIPS]; // ring of block starts
+    unsigned recent_pos;
+    bool shutdown;
+
+    struct mmu mmu;
+    struct cpu_env env;
+    int index;                // CPU number
+    uint32_t features;        // CPU_FEAT_*: what the board provides (CPUID reports it)
+};
+
+/* Creates a CPU in its post-reset state attached to `pm`; NULL on allocation failure. */
+struct cpu *cpu_new(struct physmem *pm, const struct cpu_env *env, int index);
+void cpu_free(struct cpu *cpu);
+void cpu_reset(struct cpu *cpu);
+
+/* Runs until `icount_limit` retired instructions (a block may overshoot by its
+ * length), HLT, a requested exit, or shutdown. */
+enum cpu_exit cpu_exec(struct cpu *cpu, uint64_t icount_limit);
+
+/* Executes exactly one instruction (or delivers one pending event). */
+enum cpu_exit cpu_step(struct cpu *cpu);
+
+/* Asserts or clears the INTR line / raises an NMI / asks cpu_exec to return. */
+void cpu_set_intr(struct cpu *cpu, bool level);
+void cpu_raise_nmi(struct cpu *cpu);
+void cpu_request_exit(struct cpu *cpu);
+/* True if a halted CPU would resume now (NMI, INTR with IF=1, exit request). */
+bool cpu_can_wake(const struct cpu *cpu);
+
+/* State changes from outside (loaders, debugger) that keep derived state
+ * (mode, effective bases, MMU mirrors) consistent. */
+void cpu_load_seg_raw(struct cpu *cpu, int sreg, uint16_t sel, uint64_t base, uint32_t limit,
+                      uint32_t attr);
+void cpu_set_cr(struct cpu *cpu, int n, uint64_t value);
+void cpu_set_efer(struct cpu *cpu, uint64_t value);
+void cpu_update_mode(struct cpu *cpu);
+
+/* RFLAGS with the lazy arithmetic flags materialised. */
+uint64_t cpu_get_rflags(struct cpu *cpu);
+void cpu_set_rflags(struct cpu *cpu, uint64_t value);
+
+/* The SDM name of an MSR ("IA32_LSTAR"), or NULL if emu does not implement it. */
+const char *cpu_msr_name(uint32_t msr);
+
+/* Debugger access to linear memory (no faults raised, no side effects on
+ * A/D bits). Returns the number of bytes copied before the first unmapped page. */
+size_t cpu_read_linear(struct cpu *cpu, uint64_t lin, void *buf, size_t len);
+
+#endif

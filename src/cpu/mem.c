@@ -1,0 +1,145 @@
+/* Slow paths of guest memory access: segmentation checks in legacy modes,
+ * canonical checks, page walks, accesses that cross a page (both pages are
+ * translated before any byte is written), MMIO. */
+#include "internal.h"
+
+static bool canonical(uint64_t lin)
+{
+    return (uint64_t)(((int64_t)lin << 16) >> 16) == lin;
+}
+
+static void check_canonical(struct cpu *cpu, uint64_t lin, unsigned acc)
+{
+    if (cpu_long64(cpu) && !canonical(lin))
+        cpu_fault(cpu, (acc & MEM_STACK) ? EXC_SS : EXC_GP, 0);
+}
+
+static unsigned access_bits(const struct cpu *cpu, unsigned kind)
+{
+    unsigned acc = kind;
+    if (cpu->cpl == 3)
+        acc |= MMU_USER;
+    if (cpu->rflags & RFLAGS_AC)
+        acc |= MMU_AC;
+    return acc;
+}
+
+static uint64_t translate(struct cpu *cpu, uint64_t lin, unsigned acc)
+{
+    uint64_t pa;
+    uint32_t err;
+    if (!mmu_translate(&cpu->mmu, lin, acc, &pa, &err))
+        cpu_page_fault(cpu, lin, err);
+    return pa;
+}
+
+/* Reads size bytes at lin with translation flags acc (pages may differ). */
+static uint64_t read_split(struct cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
+{
+    if (fits_in_page(lin, size))
+        return phys_read(cpu->mmu.pm, translate(cpu, lin, acc), size);
+    unsigned first = (unsigned)(PAGE_SIZE - (lin & PAGE_OFFSET_MASK));
+    uint64_t pa1 = translate(cpu, lin, acc);
+    uint64_t pa2 = translate(cpu, lin + first, acc);
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t pa = i < first ? pa1 + i : pa2 + (i - first);
+        v |= phys_read(cpu->mmu.pm, pa, 1) << (8 * i);
+    }
+    return v;
+}
+
+static void write_split(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v, unsigned acc)
+{
+    if (fits_in_page(lin, size)) {
+        phys_write(cpu->mmu.pm, translate(cpu, lin, acc), v, size);
+        return;
+    }
+    unsigned first = (unsigned)(PAGE_SIZE - (lin & PAGE_OFFSET_MASK));
+    uint64_t pa1 = translate(cpu, lin, acc);
+    uint64_t pa2 = translate(cpu, lin + first, acc);
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t pa = i < first ? pa1 + i : pa2 + (i - first);
+        phys_write(cpu->mmu.pm, pa, (v >> (8 * i)) & 0xff, 1);
+    }
+}
+
+uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
+{
+    check_canonical(cpu, lin, acc);
+    return read_split(cpu, lin, size, access_bits(cpu, MMU_READ));
+}
+
+void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t value, unsigned acc)
+{
+    check_canonical(cpu, lin, acc);
+    write_split(cpu, lin, size, value, access_bits(cpu, MMU_WRITE));
+}
+
+void mem_probe_write(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned size)
+{
+    uint64_t lin = seg_linear(cpu, sreg, ea, size, MMU_WRITE);
+    check_canonical(cpu, lin, stack_flag(sreg));
+    unsigned acc = access_bits(cpu, MMU_WRITE);
+    translate(cpu, lin, acc);
+    if (!fits_in_page(lin, size))
+        translate(cpu, (lin | PAGE_OFFSET_MASK) + 1, acc);
+}
+
+uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size)
+{
+    check_canonical(cpu, lin, 0);
+    return read_split(cpu, lin, size, MMU_READ | MMU_IMPLICIT);
+}
+
+void sys_write(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v)
+{
+    check_canonical(cpu, lin, 0);
+    write_split(cpu, lin, size, v, MMU_WRITE | MMU_IMPLICIT);
+}
+
+/* Legacy-mode segmentation (SDM Vol. 3 §5.3): type and limit checks. */
+uint64_t seg_linear_slow(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned size, unsigned acc)
+{
+    const struct seg *s = &cpu->seg[sreg];
+    unsigned vector = sreg == SEG_SS ? EXC_SS : EXC_GP;
+    if (cpu_long64(cpu))
+        return ea + cpu->segbase[sreg];
+    if (cpu_protected(cpu)) {
+        if (s->attr & SEG_ATTR_UNUSABLE)
+            cpu_fault(cpu, vector, 0);
+        bool code = (s->attr & SEG_ATTR_CODE) != 0;
+        if ((acc & MMU_KIND_MASK) == MMU_WRITE && (code || !(s->attr & SEG_ATTR_RW)))
+            cpu_fault(cpu, vector, 0);
+        if ((acc & MMU_KIND_MASK) == MMU_READ && code && !(s->attr & SEG_ATTR_RW))
+            cpu_fault(cpu, vector, 0);
+    }
+    uint64_t last = ea + size - 1;
+    bool expand_down = !(s->attr & SEG_ATTR_CODE) && (s->attr & SEG_ATTR_DC) && cpu_protected(cpu);
+    if (expand_down) {
+        uint64_t upper = (s->attr & SEG_ATTR_DB) ? 0xffffffffULL : 0xffffULL;
+        if (ea <= s->limit || last > upper)
+            cpu_fault(cpu, vector, 0);
+    } else if (last > s->limit || last < ea) {
+        cpu_fault(cpu, vector, 0);
+    }
+    return (s->base + ea) & 0xffffffffULL;
+}
+
+size_t cpu_read_linear(struct cpu *cpu, uint64_t lin, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    size_t done = 0;
+    while (done < len) {
+        struct mmu_walk w;
+        uint64_t at = lin + done;
+        if (!mmu_walk(&cpu->mmu, at, MMU_READ | MMU_NO_SIDE_EFFECTS, &w))
+            break;
+        size_t chunk = PAGE_SIZE - (at & PAGE_OFFSET_MASK);
+        if (chunk > len - done)
+            chunk = len - done;
+        phys_copy_from(cpu->mmu.pm, w.pa, out + done, chunk);
+        done += chunk;
+    }
+    return done;
+}

@@ -1,0 +1,67 @@
+/* Translate functions of the instruction families, referenced by optable.c.
+ * Each fills struct insn for one mnemonic family (see decode.h). */
+#ifndef EMU_CPU_OPS_H
+#define EMU_CPU_OPS_H
+
+#include "decode.h"
+
+/* insn.op values for the ALU family, in opcode order (ADD=0 ... CMP=7). */
+enum alu_op { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP, ALU_TEST };
+enum unary_op { UN_INC, UN_DEC, UN_NEG, UN_NOT };
+enum shift_op { SH_ROL, SH_ROR, SH_RCL, SH_RCR, SH_SHL, SH_SHR, SH_SAL, SH_SAR };
+enum string_op { STR_MOVS, STR_STOS, STR_LODS, STR_CMPS, STR_SCAS, STR_INS, STR_OUTS };
+
+/* alu.c */
+bool xl_alu(const struct xlate *x, struct insn *in);
+bool xl_unary(const struct xlate *x, struct insn *in);
+/* shift.c */
+bool xl_shift(const struct xlate *x, struct insn *in);
+bool xl_shxd(const struct xlate *x, struct insn *in);
+/* mov.c */
+bool xl_mov(const struct xlate *x, struct insn *in);
+bool xl_movx(const struct xlate *x, struct insn *in);
+bool xl_lea(const struct xlate *x, struct insn *in);
+bool xl_xchg(const struct xlate *x, struct insn *in);
+bool xl_cmov(const struct xlate *x, struct insn *in);
+bool xl_setcc(const struct xlate *x, struct insn *in);
+bool xl_convert(const struct xlate *x, struct insn *in);
+bool xl_nop(const struct xlate *x, struct insn *in);
+bool xl_flagop(const struct xlate *x, struct insn *in);
+bool xl_bswap(const struct xlate *x, struct insn *in);
+/* control.c */
+bool xl_jmp(const struct xlate *x, struct insn *in);
+bool xl_jcc(const struct xlate *x, struct insn *in);
+bool xl_call(const struct xlate *x, struct insn *in);
+bool xl_ret(const struct xlate *x, struct insn *in);
+bool xl_loop(const struct xlate *x, struct insn *in);
+bool xl_jrcxz(const struct xlate *x, struct insn *in);
+/* stack.c */
+bool xl_push(const struct xlate *x, struct insn *in);
+bool xl_pop(const struct xlate *x, struct insn *in);
+bool xl_pushf(const struct xlate *x, struct insn *in);
+bool xl_popf(const struct xlate *x, struct insn *in);
+bool xl_pusha(const struct xlate *x, struct insn *in);
+bool xl_popa(const struct xlate *x, struct insn *in);
+bool xl_enter(const struct xlate *x, struct insn *in);
+bool xl_leave(const struct xlate *x, struct insn *in);
+/* string.c */
+bool xl_string(const struct xlate *x, struct insn *in);
+/* io.c */
+bool xl_in(const struct xlate *x, struct insn *in);
+bool xl_out(const struct xlate *x, struct insn *in);
+/* system.c */
+bool xl_system(const struct xlate *x, struct insn *in);
+bool xl_mov_cr(const struct xlate *x, struct insn *in);
+bool xl_mov_dr(const struct xlate *x, struct insn *in);
+bool xl_dtable(const struct xlate *x, struct insn *in);
+bool xl_int(const struct xlate *x, struct insn *in);
+/* seg.c */
+bool xl_mov_sreg(const struct xlate *x, struct insn *in);
+bool xl_far(const struct xlate *x, struct insn *in);
+bool xl_iret(const struct xlate *x, struct insn *in);
+bool xl_lxs(const struct xlate *x, struct insn *in);
+bool xl_segsys(const struct xlate *x, struct insn *in);
+/* syscall.c */
+bool xl_syscall(const struct xlate *x, struct insn *in);
+
+#endif

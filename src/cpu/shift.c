@@ -1,0 +1,173 @@
+/* Shifts and rotates: SHL/SAL SHR SAR ROL ROR RCL RCR (by 1, CL or imm8).
+ * The count is masked to 5 bits (6 with a 64-bit operand); a masked count of
+ * zero changes nothing, not even the flags. Flags the SDM leaves undefined
+ * (OF for counts > 1, AF) are computed as for a count of 1 / cleared. */
+#include "ops.h"
+
+static unsigned count_of(struct cpu *cpu, const struct insn *in)
+{
+    unsigned raw = in->r2 == REG_NONE ? (unsigned)in->imm : (unsigned)(cpu->gpr[RCX] & 0xff);
+    return raw & (in->osz == 8 ? 0x3f : 0x1f);
+}
+
+struct shift_out {
+    uint64_t res;
+    bool cf, of;
+    bool szp; // SF/ZF/PF follow the result (shifts, not rotates)
+};
+
+static struct shift_out do_shift(unsigned op, unsigned size, uint64_t a, unsigned n, bool cf_in)
+{
+    unsigned bits = size * 8;
+    uint64_t m = size_mask(size), sign = sign_bit(size);
+    struct shift_out o = {0, false, false, true};
+    switch (op) {
+    case SH_SHL:
+    case SH_SAL:
+        o.res = n < 64 ? (a << n) & m : 0;
+        o.cf = n <= bits ? (a >> (bits - n)) & 1 : 0;
+        o.of = ((o.res & sign) != 0) != o.cf;
+        break;
+    case SH_SHR:
+        o.res = n < 64 ? a >> n : 0;
+        o.cf = (a >> (n - 1)) & 1;
+        o.of = (a & sign) != 0;
+        break;
+    case SH_SAR: {
+        int64_t s = sext(a, size);
+        unsigned k = n < 64 ? n : 63;
+        o.res = (uint64_t)(s >> k) & m;
+        o.cf = (uint64_t)(s >> (n - 1 < 63 ? n - 1 : 63)) & 1;
+        o.of = false;
+        break;
+    }
+    case SH_ROL: {
+        unsigned k = n % bits;
+        o.res = k ? ((a << k) | (a >> (bits - k))) & m : a;
+        o.cf = o.res & 1;
+        o.of = ((o.res & sign) != 0) != o.cf;
+        o.szp = false;
+        break;
+    }
+    case SH_ROR: {
+        unsigned k = n % bits;
+        o.res = k ? ((a >> k) | (a << (bits - k))) & m : a;
+        o.cf = (o.res & sign) != 0;
+        o.of = ((o.res & sign) != 0) != ((o.res & (sign >> 1)) != 0);
+        o.szp = false;
+        break;
+    }
+    default: { /* RCL / RCR through a (bits+1)-bit value, one step at a time */
+        unsigned k = size < 4 ? n % (bits + 1) : n;
+        uint64_t v = a;
+        bool c = cf_in;
+        for (unsigned i = 0; i < k; i++) {
+            bool out;
+            if (op == SH_RCL) {
+                out = (v & sign) != 0;
+                v = ((v << 1) | c) & m;
+            } else {
+                out = v & 1;
+                v = (v >> 1) | (c ? sign : 0);
+            }
+            c = out;
+        }
+        o.res = v;
+        o.cf = c;
+        o.of = op == SH_RCL ? (((v & sign) != 0) != c)
+                            : (((v & sign) != 0) != ((v & (sign >> 1)) != 0));
+        o.szp = false;
+        break;
+    }
+    }
+    return o;
+}
+
+static void shift_flags(struct cpu *cpu, unsigned size, const struct shift_out *o)
+{
+    uint64_t f = flags_materialize(cpu);
+    uint64_t keep = o->szp ? ~RFLAGS_ARITH : ~(RFLAGS_CF | RFLAGS_OF);
+    f &= keep;
+    f |= o->cf ? RFLAGS_CF : 0;
+    f |= o->of ? RFLAGS_OF : 0;
+    if (o->szp) {
+        uint64_t r = o->res & size_mask(size);
+        f |= r == 0 ? RFLAGS_ZF : 0;
+        f |= (r & sign_bit(size)) ? RFLAGS_SF : 0;
+        f |= parity8(r) ? RFLAGS_PF : 0;
+    }
+    cpu->rflags = f;
+}
+
+static void shift(struct cpu *cpu, const struct insn *in)
+{
+    unsigned n = count_of(cpu, in);
+    uint64_t a = op0_read(cpu, in);
+    if (n == 0)
+        return;
+    struct shift_out o = do_shift(in->op, in->osz, a, n, flags_cf(cpu));
+    op0_write(cpu, in, o.res);
+    shift_flags(cpu, in->osz, &o);
+}
+
+bool xl_shift(const struct xlate *x, struct insn *in)
+{
+    xl_operand(x, 0, in);
+    in->r2 = REG_NONE;
+    in->imm = 1;
+    if (x->zi->operand_count_visible > 1) {
+        const ZydisDecodedOperand *c = &x->ops[1];
+        if (c->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+            in->imm = c->imm.value.u & 0xff;
+        else
+            in->r2 = RCX;
+    }
+    in->fn = shift;
+    return true;
+}
+
+/* ---- SHLD / SHRD ------------------------------------------------------------------- */
+
+static void shxd(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = in->osz, bits = size * 8;
+    unsigned n = (in->imm2 ? (unsigned)(cpu->gpr[RCX] & 0xff) : (unsigned)in->imm) &
+                 (size == 8 ? 0x3f : 0x1f);
+    uint64_t a = op0_read(cpu, in), b = reg_read(cpu, in->r2, size);
+    if (n == 0)
+        return;
+    uint64_t m = size_mask(size), res;
+    bool cf;
+    if (n > bits) { /* 16-bit operand, count 17..31: undefined; use the 32-bit view */
+        n -= bits;
+        uint64_t t = a;
+        a = b;
+        b = t;
+    }
+    if (in->op == 0) { /* SHLD */
+        res = ((a << n) | (n == bits ? b : (b >> (bits - n)))) & m;
+        if (n == bits)
+            res = b;
+        cf = (a >> (bits - n)) & 1;
+    } else {
+        res = ((a >> n) | (n == bits ? b : (b << (bits - n)))) & m;
+        if (n == bits)
+            res = b;
+        cf = (a >> (n - 1)) & 1;
+    }
+    op0_write(cpu, in, res);
+    struct shift_out o = {res, cf, ((res ^ a) & sign_bit(size)) != 0, true};
+    shift_flags(cpu, size, &o);
+}
+
+bool xl_shxd(const struct xlate *x, struct insn *in)
+{
+    xl_operand(x, 0, in);
+    xl_operand(x, 1, in);
+    in->op = x->zi->mnemonic == ZYDIS_MNEMONIC_SHLD ? 0 : 1;
+    const ZydisDecodedOperand *c = &x->ops[2];
+    in->imm2 = c->type == ZYDIS_OPERAND_TYPE_REGISTER;
+    in->imm = c->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? (c->imm.value.u & 0xff) : 0;
+    in->fn = shxd;
+    return true;
+}

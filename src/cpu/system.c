@@ -1,0 +1,417 @@
+/* System instructions: control and debug registers, descriptor-table
+ * registers, CLI/STI/HLT, CPUID, RDTSC, RDMSR/WRMSR, INVLPG, CLTS, LMSW/SMSW,
+ * cache and fence no-ops, UD2, INT n/INT3/INTO/INT1, SWAPGS, the FS/GS base
+ * instructions. Privileged forms raise #GP(0) outside ring 0. */
+#include "ops.h"
+
+#define CR0_RESERVED 0xFFFFFFFF00000000ULL
+#define CR4_SUPPORTED                                                                          \
+    (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_UMIP |        \
+     CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)
+#define CR3_PCID_MASK 0xFFFULL
+#define CR3_NOFLUSH (1ULL << 63)
+#define DR6_FIXED1 0xFFFF0FF0ULL
+#define DR7_FIXED1 0x400ULL
+#define LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
+
+enum sys_op {
+    SYS_CLI, SYS_STI, SYS_HLT, SYS_CPUID, SYS_RDTSC, SYS_RDTSCP, SYS_RDMSR, SYS_WRMSR,
+    SYS_INVLPG, SYS_CLTS, SYS_LMSW, SYS_SMSW, SYS_WBINVD, SYS_UD, SYS_SWAPGS,
+    SYS_RDFSBASE, SYS_RDGSBASE, SYS_WRFSBASE, SYS_WRGSBASE, SYS_NOP_PRIV,
+};
+
+static void require_cpl0(struct cpu *cpu)
+{
+    if (cpu->cpl != 0)
+        cpu_fault(cpu, EXC_GP, 0);
+}
+
+static bool canonical(uint64_t v)
+{
+    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+}
+
+/* ---- MOV to/from CRn -------------------------------------------------------------- */
+
+static void write_cr0(struct cpu *cpu, uint64_t v)
+{
+    if ((v & CR0_RESERVED) || ((v & CR0_PG) && !(v & CR0_PE)) ||
+        ((v & CR0_NW) && !(v & CR0_CD)))
+        cpu_fault(cpu, EXC_GP, 0);
+    bool enabling_pg = (v & CR0_PG) && !(cpu->cr0 & CR0_PG);
+    if (enabling_pg && (cpu->efer & EFER_LME) && !(cpu->cr4 & CR4_PAE))
+        cpu_fault(cpu, EXC_GP, 0);
+    if (cpu_long64(cpu) && !(v & CR0_PG))
+        cpu_fault(cpu, EXC_GP, 0);
+    cpu_set_cr(cpu, 0, v);
+}
+
+static void write_cr3(struct cpu *cpu, uint64_t v)
+{
+    if (cpu->efer & EFER_LMA) {
+        uint64_t rsvd = ~((1ULL << MMU_MAXPHYADDR) - 1) & ~CR3_NOFLUSH;
+        if (v & rsvd)
+            cpu_fault(cpu, EXC_GP, 0);
+        v &= ~CR3_NOFLUSH;
+    } else {
+        v &= 0xFFFFFFFFULL;
+    }
+    cpu_set_cr(cpu, 3, v);
+}
+
+static void write_cr4(struct cpu *cpu, uint64_t v)
+{
+    if (v & ~CR4_SUPPORTED)
+        cpu_fault(cpu, EXC_GP, 0);
+    if ((cpu->efer & EFER_LMA) && !(v & CR4_PAE))
+        cpu_fault(cpu, EXC_GP, 0);
+    bool pcide_on = (v & CR4_PCIDE) && !(cpu->cr4 & CR4_PCIDE);
+    if (pcide_on && (!(cpu->efer & EFER_LMA) || (cpu->cr3 & CR3_PCID_MASK)))
+        cpu_fault(cpu, EXC_GP, 0);
+    cpu_set_cr(cpu, 4, v);
+}
+
+static void mov_to_cr(struct cpu *cpu, const struct insn *in)
+{
+    require_cpl0(cpu);
+    uint64_t v = reg_read(cpu, in->r2, in->osz);
+    switch (in->op) {
+    case 0: write_cr0(cpu, v); break;
+    case 2: cpu_set_cr(cpu, 2, v); break;
+    case 3: write_cr3(cpu, v); break;
+    case 4: write_cr4(cpu, v); break;
+    case 8:
+        if (v & ~0xfULL)
+            cpu_fault(cpu, EXC_GP, 0);
+        cpu_set_cr(cpu, 8, v);
+        break;
+    default: cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+    }
+}
+
+static void mov_from_cr(struct cpu *cpu, const struct insn *in)
+{
+    require_cpl0(cpu);
+    uint64_t v;
+    switch (in->op) {
+    case 0: v = cpu->cr0; break;
+    case 2: v = cpu->cr2; break;
+    case 3: v = cpu->cr3; break;
+    case 4: v = cpu->cr4; break;
+    case 8: v = cpu->cr8; break;
+    default: cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+    }
+    reg_write(cpu, in->r1, in->osz, v);
+}
+
+static int cr_number(ZydisRegister r)
+{
+    return (int)(r - ZYDIS_REGISTER_CR0);
+}
+
+bool xl_mov_cr(const struct xlate *x, struct insn *in)
+{
+    const ZydisDecodedOperand *a = &x->ops[0], *b = &x->ops[1];
+    bool to_cr = ZydisRegisterGetClass(a->reg.value) == ZYDIS_REGCLASS_CONTROL;
+    if (to_cr) {
+        in->op = (uint8_t)cr_number(a->reg.value);
+        in->r2 = xl_gpr(b->reg.value);
+        in->fn = mov_to_cr;
+        in->flags |= INSN_END;
+    } else {
+        in->op = (uint8_t)cr_number(b->reg.value);
+        in->r1 = xl_gpr(a->reg.value);
+        in->fn = mov_from_cr;
+    }
+    in->osz = x->mode == MODE_LONG64 ? 8 : 4;
+    return true;
+}
+
+/* ---- MOV to/from DRn ----------------------------------------------------------------- */
+
+static unsigned dr_index(struct cpu *cpu, unsigned n)
+{
+    if (n == 4 || n == 5) {
+        if (cpu->cr4 & CR4_DE)
+            cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+        return n + 2;
+    }
+    return n;
+}
+
+static void mov_to_dr(struct cpu *cpu, const struct insn *in)
+{
+    require_cpl0(cpu);
+    unsigned n = dr_index(cpu, in->op);
+    uint64_t v = reg_read(cpu, in->r2, in->osz);
+    if ((n == 6 || n == 7) && (v >> 32))
+        cpu_fault(cpu, EXC_GP, 0);
+    if (n == 6)
+        v |= DR6_FIXED1;
+    else if (n == 7)
+        v = (v | DR7_FIXED1) & ~(0x3ULL << 14);
+    cpu->dr[n] = v;
+}
+
+static void mov_from_dr(struct cpu *cpu, const struct insn *in)
+{
+    require_cpl0(cpu);
+    reg_write(cpu, in->r1, in->osz, cpu->dr[dr_index(cpu, in->op)]);
+}
+
+bool xl_mov_dr(const struct xlate *x, struct insn *in)
+{
+    const ZydisDecodedOperand *a = &x->ops[0], *b = &x->ops[1];
+    bool to_dr = ZydisRegisterGetClass(a->reg.value) == ZYDIS_REGCLASS_DEBUG;
+    if (to_dr) {
+        in->op = (uint8_t)(a->reg.value - ZYDIS_REGISTER_DR0);
+        in->r2 = xl_gpr(b->reg.value);
+        in->fn = mov_to_dr;
+        in->flags |= INSN_END;
+    } else {
+        in->op = (uint8_t)(b->reg.value - ZYDIS_REGISTER_DR0);
+        in->r1 = xl_gpr(a->reg.value);
+        in->fn = mov_from_dr;
+    }
+    in->osz = x->mode == MODE_LONG64 ? 8 : 4;
+    return true;
+}
+
+/* ---- LGDT LIDT SGDT SIDT --------------------------------------------------------------- */
+
+enum { DT_LGDT, DT_LIDT, DT_SGDT, DT_SIDT };
+
+static void dtable_op(struct cpu *cpu, const struct insn *in)
+{
+    struct dtable *t = (in->op == DT_LGDT || in->op == DT_SGDT) ? &cpu->gdtr : &cpu->idtr;
+    uint64_t ea = insn_ea(cpu, in);
+    unsigned base_size = cpu_long64(cpu) ? 8 : 4;
+    if (in->op == DT_LGDT || in->op == DT_LIDT) {
+        require_cpl0(cpu);
+        uint16_t limit = (uint16_t)mem_read(cpu, in->seg, ea, 2);
+        uint64_t base = mem_read(cpu, in->seg, (ea + 2) & size_mask(in->asz), base_size);
+        if (base_size == 8 && !canonical(base))
+            cpu_fault(cpu, EXC_GP, 0);
+        if (in->osz == 2)
+            base &= 0xFFFFFF;
+        *t = (struct dtable){base, limit};
+        return;
+    }
+    if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0)
+        cpu_fault(cpu, EXC_GP, 0);
+    mem_probe_write(cpu, in->seg, ea, 2 + base_size);
+    mem_write(cpu, in->seg, ea, 2, t->limit);
+    mem_write(cpu, in->seg, (ea + 2) & size_mask(in->asz), base_size, t->base);
+}
+
+bool xl_dtable(const struct xlate *x, struct insn *in)
+{
+    switch (x->zi->mnemonic) {
+    case ZYDIS_MNEMONIC_LGDT: in->op = DT_LGDT; break;
+    case ZYDIS_MNEMONIC_LIDT: in->op = DT_LIDT; break;
+    case ZYDIS_MNEMONIC_SGDT: in->op = DT_SGDT; break;
+    default: in->op = DT_SIDT; break;
+    }
+    if (xl_operand(x, 0, in) != ZYDIS_OPERAND_TYPE_MEMORY)
+        return false;
+    in->fn = dtable_op;
+    return true;
+}
+
+/* ---- the rest ------------------------------------------------------------------------------ */
+
+static void check_iopl(struct cpu *cpu)
+{
+    unsigned iopl = (cpu->rflags & RFLAGS_IOPL) >> RFLAGS_IOPL_SHIFT;
+    if (cpu_protected(cpu) && cpu->cpl > iopl)
+        cpu_fault(cpu, EXC_GP, 0);
+}
+
+static void do_cpuid(struct cpu *cpu)
+{
+    uint32_t r[4];
+    cpuid_query(cpu, (uint32_t)cpu->gpr[RAX], (uint32_t)cpu->gpr[RCX], r);
+    cpu->gpr[RAX] = r[0];
+    cpu->gpr[RBX] = r[1];
+    cpu->gpr[RCX] = r[2];
+    cpu->gpr[RDX] = r[3];
+}
+
+static void do_rdtsc(struct cpu *cpu, bool aux)
+{
+    if ((cpu->cr4 & CR4_TSD) && cpu->cpl > 0)
+        cpu_fault(cpu, EXC_GP, 0);
+    uint64_t tsc = cpu_tsc(cpu);
+    cpu->gpr[RAX] = tsc & 0xFFFFFFFFULL;
+    cpu->gpr[RDX] = tsc >> 32;
+    if (aux)
+        cpu->gpr[RCX] = cpu->msr.tsc_aux & 0xFFFFFFFFULL;
+}
+
+static void do_rdmsr(struct cpu *cpu)
+{
+    require_cpl0(cpu);
+    uint64_t v;
+    if (msr_read(cpu, (uint32_t)cpu->gpr[RCX], &v) < 0)
+        cpu_fault(cpu, EXC_GP, 0);
+    cpu->gpr[RAX] = v & 0xFFFFFFFFULL;
+    cpu->gpr[RDX] = v >> 32;
+}
+
+static void do_wrmsr(struct cpu *cpu)
+{
+    require_cpl0(cpu);
+    uint64_t v = (cpu->gpr[RDX] << 32) | (cpu->gpr[RAX] & 0xFFFFFFFFULL);
+    if (msr_write(cpu, (uint32_t)cpu->gpr[RCX], v) < 0)
+        cpu_fault(cpu, EXC_GP, 0);
+}
+
+static void do_swapgs(struct cpu *cpu)
+{
+    require_cpl0(cpu);
+    uint64_t gs = cpu->seg[SEG_GS].base;
+    cpu->seg[SEG_GS].base = cpu->msr.kernel_gs_base;
+    cpu->segbase[SEG_GS] = cpu->msr.kernel_gs_base;
+    cpu->msr.kernel_gs_base = gs;
+}
+
+static void fsgsbase(struct cpu *cpu, const struct insn *in)
+{
+    if (!(cpu->cr4 & CR4_FSGSBASE))
+        cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+    unsigned sreg = (in->op == SYS_RDFSBASE || in->op == SYS_WRFSBASE) ? SEG_FS : SEG_GS;
+    if (in->op == SYS_RDFSBASE || in->op == SYS_RDGSBASE) {
+        reg_write(cpu, in->r1, in->osz, cpu->seg[sreg].base);
+        return;
+    }
+    uint64_t v = reg_read(cpu, in->r1, in->osz);
+    if (!canonical(v))
+        cpu_fault(cpu, EXC_GP, 0);
+    cpu->seg[sreg].base = v;
+    cpu->segbase[sreg] = v;
+}
+
+static void system_op(struct cpu *cpu, const struct insn *in)
+{
+    switch (in->op) {
+    case SYS_CLI:
+        check_iopl(cpu);
+        cpu->rflags &= ~RFLAGS_IF;
+        break;
+    case SYS_STI:
+        check_iopl(cpu);
+        if (!(cpu->rflags & RFLAGS_IF))
+            cpu->intr_shadow = 1;
+        cpu->rflags |= RFLAGS_IF;
+        break;
+    case SYS_HLT:
+        require_cpl0(cpu);
+        cpu->halted = true;
+        break;
+    case SYS_CPUID: do_cpuid(cpu); break;
+    case SYS_RDTSC: do_rdtsc(cpu, false); break;
+    case SYS_RDTSCP: do_rdtsc(cpu, true); break;
+    case SYS_RDMSR: do_rdmsr(cpu); break;
+    case SYS_WRMSR: do_wrmsr(cpu); break;
+    case SYS_INVLPG:
+        require_cpl0(cpu);
+        mmu_invlpg(&cpu->mmu, insn_ea(cpu, in) + cpu->segbase[in->seg]);
+        break;
+    case SYS_CLTS:
+        require_cpl0(cpu);
+        cpu->cr0 &= ~CR0_TS;
+        break;
+    case SYS_LMSW: {
+        require_cpl0(cpu);
+        uint64_t v = op0_read(cpu, in) & LMSW_BITS;
+        uint64_t keep_pe = cpu->cr0 & CR0_PE;
+        cpu_set_cr(cpu, 0, (cpu->cr0 & ~LMSW_BITS) | v | keep_pe);
+        break;
+    }
+    case SYS_SMSW:
+        if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0)
+            cpu_fault(cpu, EXC_GP, 0);
+        if (in->flags & INSN_M0)
+            insn_mem_write(cpu, in, 2, cpu->cr0 & 0xffff);
+        else
+            reg_write(cpu, in->r1, in->osz, cpu->cr0);
+        break;
+    case SYS_WBINVD:
+    case SYS_NOP_PRIV: require_cpl0(cpu); break;
+    case SYS_SWAPGS: do_swapgs(cpu); break;
+    case SYS_RDFSBASE:
+    case SYS_RDGSBASE:
+    case SYS_WRFSBASE:
+    case SYS_WRGSBASE: fsgsbase(cpu, in); break;
+    default: cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+    }
+}
+
+static const struct {
+    ZydisMnemonic m;
+    uint8_t op;
+    bool ends_block;
+} sys_map[] = {
+    {ZYDIS_MNEMONIC_CLI, SYS_CLI, true},          {ZYDIS_MNEMONIC_STI, SYS_STI, true},
+    {ZYDIS_MNEMONIC_HLT, SYS_HLT, true},          {ZYDIS_MNEMONIC_CPUID, SYS_CPUID, false},
+    {ZYDIS_MNEMONIC_RDTSC, SYS_RDTSC, false},     {ZYDIS_MNEMONIC_RDTSCP, SYS_RDTSCP, false},
+    {ZYDIS_MNEMONIC_RDMSR, SYS_RDMSR, false},     {ZYDIS_MNEMONIC_WRMSR, SYS_WRMSR, true},
+    {ZYDIS_MNEMONIC_INVLPG, SYS_INVLPG, true},    {ZYDIS_MNEMONIC_CLTS, SYS_CLTS, true},
+    {ZYDIS_MNEMONIC_LMSW, SYS_LMSW, true},        {ZYDIS_MNEMONIC_SMSW, SYS_SMSW, false},
+    {ZYDIS_MNEMONIC_WBINVD, SYS_WBINVD, false},   {ZYDIS_MNEMONIC_INVD, SYS_NOP_PRIV, false},
+    {ZYDIS_MNEMONIC_UD0, SYS_UD, true},           {ZYDIS_MNEMONIC_UD1, SYS_UD, true},
+    {ZYDIS_MNEMONIC_UD2, SYS_UD, true},           {ZYDIS_MNEMONIC_SWAPGS, SYS_SWAPGS, true},
+    {ZYDIS_MNEMONIC_RDFSBASE, SYS_RDFSBASE, false}, {ZYDIS_MNEMONIC_RDGSBASE, SYS_RDGSBASE, false},
+    {ZYDIS_MNEMONIC_WRFSBASE, SYS_WRFSBASE, true}, {ZYDIS_MNEMONIC_WRGSBASE, SYS_WRGSBASE, true},
+};
+
+bool xl_system(const struct xlate *x, struct insn *in)
+{
+    for (size_t i = 0; i < sizeof(sys_map) / sizeof(sys_map[0]); i++) {
+        if (sys_map[i].m != x->zi->mnemonic)
+            continue;
+        in->op = sys_map[i].op;
+        if (sys_map[i].ends_block)
+            in->flags |= INSN_END;
+        if (x->zi->operand_count_visible > 0)
+            xl_operand(x, 0, in);
+        if (in->op == SYS_INVLPG)
+            in->flags &= (uint8_t)~INSN_M0;
+        in->fn = system_op;
+        return true;
+    }
+    return false;
+}
+
+/* ---- INT n, INT3, INTO, INT1 -------------------------------------------------------------- */
+
+enum { INT_N, INT_3, INT_O, INT_1 };
+
+static void int_op(struct cpu *cpu, const struct insn *in)
+{
+    switch (in->op) {
+    case INT_N: cpu_trap(cpu, (unsigned)(in->imm & 0xff), true);
+    case INT_3: cpu_trap(cpu, EXC_BP, true);
+    case INT_O:
+        if (flags_materialize(cpu) & RFLAGS_OF)
+            cpu_trap(cpu, EXC_OF, true);
+        return;
+    default: cpu_trap(cpu, EXC_DB, false);
+    }
+}
+
+bool xl_int(const struct xlate *x, struct insn *in)
+{
+    switch (x->zi->mnemonic) {
+    case ZYDIS_MNEMONIC_INT:
+        in->op = INT_N;
+        in->imm = x->ops[0].imm.value.u & 0xff;
+        break;
+    case ZYDIS_MNEMONIC_INT3: in->op = INT_3; break;
+    case ZYDIS_MNEMONIC_INTO: in->op = INT_O; break;
+    default: in->op = INT_1; break;
+    }
+    in->fn = int_op;
+    in->flags |= INSN_END;
+    return true;
+}

@@ -1,0 +1,51 @@
+#include "sysctl.h"
+
+#define EXIT_STATUS_MASK 0xff
+
+static uint64_t read_none(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque;
+    (void)off;
+    return bus_ones(size);
+}
+
+static void debug_exit_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+    const struct sysctl_sink *s = opaque;
+    (void)off;
+    (void)size;
+    int status = (int)(((value << 1) | 1) & EXIT_STATUS_MASK);
+    s->request(s->ctx, SYSCTL_DEBUG_EXIT, status);
+}
+
+static uint64_t pm_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque;
+    (void)off;
+    (void)size;
+    return 0;
+}
+
+static void pm_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+    const struct sysctl_sink *s = opaque;
+    (void)size;
+    if (off != 0)
+        return;
+    unsigned typ = (unsigned)(value >> ACPI_SLP_TYP_SHIFT) & ACPI_SLP_TYP_MASK;
+    if ((value & ACPI_SLP_EN) && typ == 0)
+        s->request(s->ctx, SYSCTL_POWEROFF, 0);
+}
+
+static const struct bus_ops debug_exit = {read_none, debug_exit_write};
+static const struct bus_ops acpi_pm = {pm_read, pm_write};
+
+const struct bus_ops *debug_exit_ops(void)
+{
+    return &debug_exit;
+}
+
+const struct bus_ops *acpi_pm_ops(void)
+{
+    return &acpi_pm;
+}

@@ -1,0 +1,68 @@
+/* Guest physical memory: RAM plus MMIO holes claimed by devices.
+ *
+ * RAM is one host mapping reserved with MAP_NORESERVE, so the host backs only
+ * the pages the guest touches. Below 4 GiB, RAM ends at PHYS_LOWMEM_MAX at the
+ * latest; the rest of a large -m lies above 4 GiB, as on QEMU's PC. An MMIO
+ * region takes precedence over RAM beneath it. Reads of unbacked addresses
+ * return all-ones and writes to them are dropped. */
+#ifndef EMU_MMU_PHYS_H
+#define EMU_MMU_PHYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../machine/bus.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1ULL << PAGE_SHIFT)
+#define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
+#define PHYS_4G (1ULL << 32)
+#define PHYS_LOWMEM_MAX 0xC0000000ULL /* RAM below 4 GiB stops here; the hole is MMIO */
+
+/* Called before a write lands on a physical page that holds translated code,
+ * with the physical address and length of the write. */
+typedef void (*phys_code_write_fn)(void *ctx, uint64_t pa, unsigned len);
+
+struct physmem {
+    uint8_t *ram;            // host mapping of all RAM
+    uint64_t ram_size;       // bytes of RAM in all
+    uint64_t lowmem;         // RAM bytes at [0, lowmem); the rest at [4 GiB, ...)
+    struct bus mmio;         // devices in the physical address space
+    uint8_t *code_pages;     // per RAM page: nonzero if translated code lives there
+    phys_code_write_fn on_code_write;
+    void *code_write_ctx;
+};
+
+/* Reserves `ram_size` bytes of RAM (rounded up to a page). 0 or -1 (out of memory). */
+int phys_init(struct physmem *pm, uint64_t ram_size);
+void phys_destroy(struct physmem *pm);
+
+/* Offset into pm->ram of the RAM byte at pa, or -1 if pa is not RAM (MMIO, hole,
+ * beyond the end). An MMIO region hides the RAM beneath it. */
+int64_t phys_ram_offset(const struct physmem *pm, uint64_t pa);
+
+/* Host pointer to the RAM page that holds pa, or NULL. */
+static inline uint8_t *phys_page_ptr(const struct physmem *pm, uint64_t pa)
+{
+    int64_t off = phys_ram_offset(pm, pa & ~PAGE_OFFSET_MASK);
+    return off < 0 ? NULL : pm->ram + off;
+}
+
+static inline bool phys_is_code_page(const struct physmem *pm, uint64_t pa)
+{
+    int64_t off = phys_ram_offset(pm, pa);
+    return off >= 0 && pm->code_pages[off >> PAGE_SHIFT];
+}
+
+/* Accesses of 1, 2, 4 or 8 bytes that do not cross a page. RAM, MMIO or
+ * all-ones/dropped. Writes to code pages notify on_code_write first. */
+uint64_t phys_read(struct physmem *pm, uint64_t pa, unsigned size);
+void phys_write(struct physmem *pm, uint64_t pa, uint64_t value, unsigned size);
+
+/* Byte-range copies for loaders and debuggers (any length, RAM only; bytes
+ * outside RAM read as 0xff and are not written). Return bytes that were RAM. */
+size_t phys_copy_to(struct physmem *pm, uint64_t pa, const void *src, size_t len);
+size_t phys_copy_from(struct physmem *pm, uint64_t pa, void *dst, size_t len);
+
+#endif
