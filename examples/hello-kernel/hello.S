@@ -104,3 +104,4 @@ pdpt:   .skip 4096
 pd:     .skip 4096
         .skip 4096
 stack_top:
+        .section .note.GNU-stack,"",@progbits

@@ -39,7 +39,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+m:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:m:h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'm':
             if (!parse_size(optarg, &o->ram_size)) {

@@ -56,9 +56,10 @@ static bool take_interrupt(struct cpu *cpu)
     return false;
 }
 
-/* One turn of the loop: events, then one block (or one instruction when
- * `single` or an interrupt shadow / TF asks for it). */
-static int run_once(struct cpu *cpu, bool single)
+/* One turn of the loop: events, then one block, cut to `budget`
+ * instructions (one when an interrupt shadow or TF asks for it). With
+ * `single`, delivering an event counts as the step. */
+static int run_once(struct cpu *cpu, uint64_t budget, bool single)
 {
     bool shadow = cpu->intr_shadow;
     cpu->intr_shadow = 0;
@@ -77,7 +78,8 @@ static int run_once(struct cpu *cpu, bool single)
     const struct block *b = bc_lookup(cpu);
     record_block(cpu, cpu->rip);
     bool tf = (cpu->rflags & RFLAGS_TF) != 0;
-    run_block(cpu, b, (single || shadow || tf) ? 1 : UINT_MAX);
+    unsigned max = budget < UINT_MAX ? (unsigned)budget : UINT_MAX;
+    run_block(cpu, b, (shadow || tf) ? 1 : max);
     if (unlikely(tf))
         cpu_deliver_event(cpu, EXC_DB, false);
     return -1;
@@ -92,7 +94,7 @@ enum cpu_exit cpu_exec(struct cpu *cpu, uint64_t icount_limit)
             return CPU_EXIT_SHUTDOWN;
         if (cpu->icount >= icount_limit)
             return CPU_EXIT_BUDGET;
-        int r = run_once(cpu, false);
+        int r = run_once(cpu, icount_limit - cpu->icount, false);
         if (r >= 0)
             return (enum cpu_exit)r;
     }
@@ -106,7 +108,7 @@ enum cpu_exit cpu_step(struct cpu *cpu)
     }
     if (cpu->shutdown)
         return CPU_EXIT_SHUTDOWN;
-    int r = run_once(cpu, true);
+    int r = run_once(cpu, 1, true);
     return r >= 0 ? (enum cpu_exit)r : CPU_EXIT_STEP;
 }
 

@@ -41,13 +41,20 @@
 #define MBI_MMAP (1u << 6)
 #define MBI_LOADER (1u << 9)
 
-/* E820 memory map of QEMU's PC with SeaBIOS, for `ram` bytes below 4 GiB. */
+/* The E820 memory map QEMU's q35 machine with SeaBIOS reports (measured with
+ * tests/kernels/isa/mbinfo.c on QEMU 7.2 for 64 MiB .. 5 GiB). */
 #define LOW_RAM_END 0x9FC00u  /* 639 KiB of conventional memory */
 #define EBDA_END 0xA0000u
 #define BIOS_START 0xF0000u
 #define HIGH_RAM_START 0x100000u
-#define ACPI_RESERVED 0x20000u /* last 128 KiB of RAM below 4 GiB hold the ACPI tables */
+#define FW_RESERVED 0x21000u  /* the top 132 KiB of low RAM: firmware tables */
+#define MMCONFIG_BASE 0xB0000000ULL /* q35 PCIe ECAM */
+#define MMCONFIG_SIZE 0x10000000ULL
+#define RCBA_BASE 0xFED1C000ULL /* q35 root complex register block */
+#define RCBA_SIZE 0x4000ULL
 #define BIOS_ROM_START 0xFFFC0000ULL
+#define HT_HOLE_BASE 0xFD00000000ULL /* reserved by QEMU for its (AMD) default CPU */
+#define HT_HOLE_SIZE 0x300000000ULL
 #define E820_RAM 1u
 #define E820_RESERVED 2u
 
@@ -85,6 +92,17 @@ static long find_header(const uint8_t *img, size_t size)
     return -1;
 }
 
+static void phys_zero(struct physmem *pm, uint64_t pa, uint64_t len)
+{
+    static const uint8_t zeros[4096];
+    while (len > 0) {
+        size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+        phys_copy_to(pm, pa, zeros, n);
+        pa += n;
+        len -= n;
+    }
+}
+
 static bool fits_ram(const struct physmem *pm, uint64_t pa, uint64_t len)
 {
     return pa <= pm->lowmem && len <= pm->lowmem - pa;
@@ -112,6 +130,7 @@ static emu_status load_kludge(struct physmem *pm, const uint8_t *img, size_t siz
     if (!fits_ram(pm, load_addr, mem_size))
         return EMU_ERR_TOO_BIG;
     phys_copy_to(pm, load_addr, img + text_off, load_size);
+    phys_zero(pm, load_addr + load_size, mem_size - load_size);
     out->low = load_addr;
     out->high = (uint32_t)(load_addr + mem_size);
     out->entry = rd32(h + 28);
@@ -147,14 +166,7 @@ static emu_status load_segments(struct physmem *pm, Elf *e, const uint8_t *img, 
         if (!fits_ram(pm, ph.p_paddr, ph.p_memsz))
             return EMU_ERR_TOO_BIG;
         phys_copy_to(pm, ph.p_paddr, img + ph.p_offset, ph.p_filesz);
-        uint64_t zero = ph.p_memsz - ph.p_filesz;
-        for (uint64_t at = ph.p_paddr + ph.p_filesz; zero > 0;) {
-            static const uint8_t zeros[4096];
-            size_t n = zero < sizeof(zeros) ? (size_t)zero : sizeof(zeros);
-            phys_copy_to(pm, at, zeros, n);
-            at += n;
-            zero -= n;
-        }
+        phys_zero(pm, ph.p_paddr + ph.p_filesz, ph.p_memsz - ph.p_filesz);
         if (ph.p_paddr < low)
             low = ph.p_paddr;
         if (ph.p_paddr + ph.p_memsz > high)
@@ -197,6 +209,9 @@ struct mmap_entry {
     uint32_t type;
 };
 
+#define MMAP_MAX 10
+#define MMAP_HIGH_RAM 3 /* index of the RAM entry above 1 MiB */
+
 static unsigned build_mmap(const struct physmem *pm, struct mmap_entry *e)
 {
     unsigned n = 0;
@@ -204,11 +219,14 @@ static unsigned build_mmap(const struct physmem *pm, struct mmap_entry *e)
     e[n++] = (struct mmap_entry){0, LOW_RAM_END, E820_RAM};
     e[n++] = (struct mmap_entry){LOW_RAM_END, EBDA_END - LOW_RAM_END, E820_RESERVED};
     e[n++] = (struct mmap_entry){BIOS_START, HIGH_RAM_START - BIOS_START, E820_RESERVED};
-    e[n++] = (struct mmap_entry){HIGH_RAM_START, top - ACPI_RESERVED - HIGH_RAM_START, E820_RAM};
-    e[n++] = (struct mmap_entry){top - ACPI_RESERVED, ACPI_RESERVED, E820_RESERVED};
+    e[n++] = (struct mmap_entry){HIGH_RAM_START, top - FW_RESERVED - HIGH_RAM_START, E820_RAM};
+    e[n++] = (struct mmap_entry){top - FW_RESERVED, FW_RESERVED, E820_RESERVED};
+    e[n++] = (struct mmap_entry){MMCONFIG_BASE, MMCONFIG_SIZE, E820_RESERVED};
+    e[n++] = (struct mmap_entry){RCBA_BASE, RCBA_SIZE, E820_RESERVED};
     e[n++] = (struct mmap_entry){BIOS_ROM_START, PHYS_4G - BIOS_ROM_START, E820_RESERVED};
     if (pm->ram_size > pm->lowmem)
         e[n++] = (struct mmap_entry){PHYS_4G, pm->ram_size - pm->lowmem, E820_RAM};
+    e[n++] = (struct mmap_entry){HT_HOLE_BASE, HT_HOLE_SIZE, E820_RESERVED};
     return n;
 }
 
@@ -299,9 +317,9 @@ static void write_info(struct physmem *pm, const struct mb_load *req, uint32_t *
         free(cl);
     }
     wr32(mbi + 64, area_str(a, LOADER_NAME));
-    struct mmap_entry map[8];
+    struct mmap_entry map[MMAP_MAX];
     unsigned n = build_mmap(pm, map);
-    uint8_t raw[8 * MMAP_ENTRY_SIZE];
+    uint8_t raw[MMAP_MAX * MMAP_ENTRY_SIZE];
     for (unsigned i = 0; i < n; i++) {
         uint8_t *p = raw + i * MMAP_ENTRY_SIZE;
         wr32(p, MMAP_ENTRY_SIZE - 4);
@@ -312,7 +330,7 @@ static void write_info(struct physmem *pm, const struct mb_load *req, uint32_t *
     phys_copy_to(pm, MMAP_ADDR, raw, n * MMAP_ENTRY_SIZE);
     wr32(mbi + 0, MBI_MEMORY | MBI_BOOT_DEVICE | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER);
     wr32(mbi + 4, LOW_RAM_END / 1024);
-    wr32(mbi + 8, (uint32_t)((map[3].len) / 1024));
+    wr32(mbi + 8, (uint32_t)(map[MMAP_HIGH_RAM].len / 1024));
     wr32(mbi + 12, BOOT_DEVICE);
     wr32(mbi + 20, (uint32_t)req->nmodules);
     wr32(mbi + 24, mods_addr);

@@ -21,7 +21,7 @@ int phys_init(struct physmem *pm, uint64_t ram_size)
     }
     pm->ram = p;
     pm->ram_size = ram_size;
-    pm->lowmem = ram_size < PHYS_LOWMEM_MAX ? ram_size : PHYS_LOWMEM_MAX;
+    pm->lowmem = ram_size < PHYS_LOWMEM_SPLIT_AT ? ram_size : PHYS_LOWMEM_SPLIT;
     bus_init(&pm->mmio);
     return 0;
 }

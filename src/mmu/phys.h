@@ -1,8 +1,8 @@
 /* Guest physical memory: RAM plus MMIO holes claimed by devices.
  *
  * RAM is one host mapping reserved with MAP_NORESERVE, so the host backs only
- * the pages the guest touches. Below 4 GiB, RAM ends at PHYS_LOWMEM_MAX at the
- * latest; the rest of a large -m lies above 4 GiB, as on QEMU's PC. An MMIO
+ * the pages the guest touches. Large RAM is split around the 4 GiB hole as on
+ * QEMU's q35 (PHYS_LOWMEM_SPLIT). An MMIO
  * region takes precedence over RAM beneath it. Reads of unbacked addresses
  * return all-ones and writes to them are dropped. */
 #ifndef EMU_MMU_PHYS_H
@@ -18,7 +18,11 @@
 #define PAGE_SIZE (1ULL << PAGE_SHIFT)
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
 #define PHYS_4G (1ULL << 32)
-#define PHYS_LOWMEM_MAX 0xC0000000ULL /* RAM below 4 GiB stops here; the hole is MMIO */
+/* RAM below 4 GiB, as on QEMU's q35: all of it when it ends below
+ * PHYS_LOWMEM_SPLIT_AT, else the first PHYS_LOWMEM_SPLIT bytes (the rest
+ * goes above 4 GiB). */
+#define PHYS_LOWMEM_SPLIT_AT 0xB0000000ULL
+#define PHYS_LOWMEM_SPLIT 0x80000000ULL
 
 /* Called before a write lands on a physical page that holds translated code,
  * with the physical address and length of the write. */

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""The emu command line against its documented contract: bad input gets one
+line on stderr naming the problem and exit status 2; good input works.
+
+  cli_test.py EMU HELLO_KERNEL
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+FAILURES = []
+
+
+def run(args, stdin=b""):
+    p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def expect_error(emu, args, fragment):
+    status, out, err = run([emu] + args)
+    lines = err.decode(errors="replace").splitlines()
+    name = " ".join(args) or "(no arguments)"
+    if status != 2:
+        FAILURES.append(f"{name}: exit status {status}, expected 2")
+    if len(lines) != 1 or not lines[0].startswith("emu: "):
+        FAILURES.append(f"{name}: expected one 'emu: ...' line on stderr, got {lines!r}")
+    elif fragment not in lines[0]:
+        FAILURES.append(f"{name}: {lines[0]!r} does not mention {fragment!r}")
+    if out:
+        FAILURES.append(f"{name}: unexpected stdout {out!r}")
+
+
+def main() -> int:
+    emu, hello = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory() as tmp:
+        junk = os.path.join(tmp, "junk.bin")
+        with open(junk, "wb") as f:
+            f.write(bytes(range(256)) * 16)
+        empty = os.path.join(tmp, "empty")
+        open(empty, "wb").close()
+        truncated = os.path.join(tmp, "truncated.elf")
+        with open(hello, "rb") as f, open(truncated, "wb") as g:
+            g.write(f.read()[:300])
+        expect_error(emu, ["run", "/nonexistent/kernel.elf"], "cannot read '/nonexistent")
+        expect_error(emu, ["run", tmp], "cannot read")
+        expect_error(emu, ["run", junk], "not an ELF file")
+        expect_error(emu, ["run", empty], "not an ELF file")
+        expect_error(emu, ["run", truncated], "Multiboot header")
+        expect_error(emu, ["run", "-m", "lots", hello], "invalid memory size 'lots'")
+        expect_error(emu, ["run", "-m", "1K", hello], "cannot boot")
+        expect_error(emu, ["run", "-m", "99999999999T", hello], "invalid memory size")
+        expect_error(emu, ["run", "--max-insns", "0", hello], "--max-insns")
+        expect_error(emu, ["run", "--max-insns", "12x", hello], "--max-insns")
+        expect_error(emu, ["run", "--bogus", hello], "unknown option '--bogus'")
+        expect_error(emu, ["run", "--append"], "needs a value")
+        expect_error(emu, ["run", hello, hello], "unexpected argument")
+        expect_error(emu, ["run", "--module", ",args", hello], "invalid --module")
+        expect_error(emu, ["run", "--module", "/nonexistent/mod", hello], "cannot boot")
+        expect_error(emu, ["frobnicate"], "unknown command 'frobnicate'")
+
+    status, out, err = run([emu, "--version"])
+    if status != 0 or not out.startswith(b"emu "):
+        FAILURES.append(f"--version: status {status}, stdout {out!r}")
+    status, out, _ = run([emu, "--help"])
+    if status != 0 or b"usage: emu" not in out:
+        FAILURES.append(f"--help: status {status}")
+    status, out, _ = run([emu, "run", "--help"])
+    if status != 0 or b"--max-insns" not in out:
+        FAILURES.append(f"run --help: status {status}")
+    status, out, err = run([emu, "run", hello])
+    if status != 0 or out != b"Hello from 64-bit long mode on emu!\n" or err:
+        FAILURES.append(f"run hello: status {status}, stdout {out!r}, stderr {err!r}")
+    status, out, err = run([emu, "run", "--max-insns", "10", hello])
+    if status != 6 or b"stopped after 10 instructions" not in err:
+        FAILURES.append(f"--max-insns 10: status {status}, stderr {err!r}")
+
+    for f in FAILURES:
+        print("FAIL:", f)
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
