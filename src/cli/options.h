@@ -21,6 +21,7 @@ struct run_options {
     size_t nmodules;
     const char *serial;        // "stdio" or a file name
     const char *display;       // "none" or "sdl"
+    bool stats;                // print instruction count and host time at exit
 };
 
 /* Parses a size such as 128M, 2G or 512 (MiB when no suffix, as QEMU's -m).

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -16,19 +17,21 @@ static const char run_usage[] =
     "      --append ARGS     kernel command line\n"
     "      --module FILE[,ARGS]  load a Multiboot module (repeatable)\n"
     "      --max-insns N     stop after N instructions (exit status 6)\n"
+    "      --stats           at exit, print instructions retired and host time to stderr\n"
     "  -h, --help            this text\n"
     "\n"
     "exit status: the guest's (isa-debug-exit at port 0xf4: (v << 1) | 1; ACPI\n"
     "poweroff at port 0x604: 0), or 2 bad input, 4 triple fault, 6 --max-insns\n"
     "reached, 8 halted with nothing to wake it (docs/exit-status.md).\n";
 
-enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS };
+enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS, OPT_STATS };
 
 static const struct option long_opts[] = {
     {"memory", required_argument, NULL, 'm'},
     {"append", required_argument, NULL, OPT_APPEND},
     {"module", required_argument, NULL, OPT_MODULE},
     {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
+    {"stats", no_argument, NULL, OPT_STATS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -68,6 +71,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 return -1;
             }
             break;
+        case OPT_STATS: o->stats = true; break;
         case 'h': return 1;
         case ':': cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
         default: cli_error("unknown option '%s' (try 'emu run --help')", argv[optind - 1]); return -1;
@@ -133,9 +137,17 @@ int cmd_run(int argc, char **argv)
                   emu_status_string(st));
     } else {
         emu_run_result r;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         emu_machine_run(m, &r);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
         fflush(stdout);
         report_stop(m, &r, &o);
+        if (o.stats) {
+            double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+            fprintf(stderr, "emu: %llu instructions in %.3f s (%.1f MIPS)\n",
+                    (unsigned long long)r.insns, s, s > 0 ? (double)r.insns / s / 1e6 : 0.0);
+        }
         status = r.exit_status;
     }
     emu_machine_destroy(m);

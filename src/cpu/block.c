@@ -56,6 +56,7 @@ void bc_flush(struct block_cache *bc)
     memset(bc->jc, 0, sizeof(bc->jc));
     bc->nblocks = 0;
     bc->stats.flushes++;
+    bc->cpu->mmu.epoch++;
 }
 
 void bc_free(struct block_cache *bc)
@@ -148,6 +149,8 @@ static void block_kill(struct block_cache *bc, struct block *b, uint64_t page_be
     if (other != BLOCK_NO_PAGE && other != page_being_cleared)
         page_unlink(bc, b, other);
     b->valid = false;
+    cpu->mmu.epoch++;      /* links to b must not be followed */
+    cpu->attention = true; /* reap the dead list at the next block boundary */
     if (cpu->cur >= b->insns && cpu->cur < b->insns + b->n)
         cpu_end_block(cpu);
     b->hnext = bc->dead;
@@ -349,7 +352,7 @@ static uint64_t fetch_pa(struct cpu *cpu, uint64_t lin)
     return pa;
 }
 
-const struct block *bc_lookup(struct cpu *cpu)
+struct block *bc_lookup(struct cpu *cpu)
 {
     struct block_cache *bc = cpu->bc;
     if (unlikely(!cpu_long64(cpu)) && cpu->rip > cpu->seg[SEG_CS].limit)

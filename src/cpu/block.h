@@ -14,7 +14,19 @@
 #define BC_JC_BITS 12
 #define BC_MAX_BLOCKS (1u << 17) /* beyond this the whole cache is flushed */
 
+/* A successor found once, followed again without a lookup while the epoch
+ * (cpu->mmu.epoch) is unchanged. */
+struct block_link {
+    uint64_t rip;           // RIP the predecessor left
+    uint64_t epoch;         // mmu.epoch when the link was made
+    struct block *to;
+};
+
+#define BLOCK_LINKS 2
+
 struct block {
+    struct block_link links[BLOCK_LINKS]; // taken / fall-through, or the last two targets
+    uint8_t next_link;      // the slot the next new link replaces
     uint64_t pa;            // physical address of the first byte
     uint64_t pa2;           // physical page of the bytes past the first page, or BLOCK_NO_PAGE
     struct block *hnext;    // hash chain (dead list once invalid)
@@ -60,7 +72,7 @@ void bc_free(struct block_cache *bc);
 
 /* The block for the current RIP (translating it if needed). Raises #PF/#GP
  * for a fetch fault on the first instruction. */
-const struct block *bc_lookup(struct cpu *cpu);
+struct block *bc_lookup(struct cpu *cpu);
 
 /* Frees blocks invalidated while executing. Call between blocks. */
 void bc_reap(struct block_cache *bc);

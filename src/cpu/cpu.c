@@ -74,6 +74,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->shutdown = false;
     cpu->intr_shadow = 0;
     cpu->nmi_blocked = false;
+    cpu->attention = true;
     cpu->delivering = -1;
     cpu->chain_len = 0;
     cpu->cur = NULL;
@@ -101,12 +102,14 @@ void cpu_update_mode(struct cpu *cpu)
     if (!(cpu->cr0 & CR0_PE))
         cpu->cpl = 0;
     cpu->mmu_idx = cpu->cpl == 3 ? MMU_IDX_USER : MMU_IDX_SUP;
+    cpu->mmu.epoch++;
 }
 
 void cpu_set_cpl(struct cpu *cpu, unsigned cpl)
 {
     cpu->cpl = (uint8_t)cpl;
     cpu->mmu_idx = cpl == 3 ? MMU_IDX_USER : MMU_IDX_SUP;
+    cpu->mmu.epoch++;
 }
 
 void cpu_set_seg(struct cpu *cpu, unsigned sreg, uint16_t sel, uint64_t base, uint32_t limit,
@@ -117,6 +120,8 @@ void cpu_set_seg(struct cpu *cpu, unsigned sreg, uint16_t sel, uint64_t base, ui
     cpu->segbase[sreg] = (long64 && sreg < SEG_FS) ? 0 : base;
     if (sreg == SEG_SS)
         cpu->stack_size = long64 ? 8 : (attr & SEG_ATTR_DB) ? 4 : 2;
+    if (sreg == SEG_CS)
+        cpu->mmu.epoch++;
 }
 
 void cpu_load_seg_raw(struct cpu *cpu, int sreg, uint16_t sel, uint64_t base, uint32_t limit,
@@ -178,8 +183,11 @@ uint64_t cpu_get_rflags(struct cpu *cpu)
     (RFLAGS_ARITH | RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_IOPL | RFLAGS_NT | RFLAGS_RF | \
      RFLAGS_VM | RFLAGS_AC | RFLAGS_VIF | RFLAGS_VIP | RFLAGS_ID)
 
+/* Any write may set IF (a pending interrupt becomes deliverable) or TF
+ * (single-stepping starts): the run loop looks again. */
 void cpu_set_rflags(struct cpu *cpu, uint64_t value)
 {
     cpu->lf.op = LF_NONE;
     cpu->rflags = (value & RFLAGS_DEFINED) | RFLAGS_FIXED1;
+    cpu->attention = true;
 }

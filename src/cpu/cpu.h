@@ -90,6 +90,7 @@ struct cpu {
     /* Execution engine. */
     uint64_t icount;      // retired instructions
     uint32_t pending;     // CPU_PENDING_*
+    bool attention;       // service events at the next block boundary (see exec.c)
     bool halted;
     uint8_t intr_shadow;  // STI / MOV SS: interrupts inhibited after the next instruction
     bool nmi_blocked;     // between NMI delivery and IRET

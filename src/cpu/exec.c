@@ -1,5 +1,9 @@
-/* The execution loop: look up the block for RIP, run its instructions, check
- * pending events between blocks. Faults longjmp back here (cpu_fault). */
+/* The execution loop. Blocks run back to back through their cached
+ * successor links (block chaining) while nothing needs attention; anything
+ * that could change what happens between instructions -- an interrupt
+ * request, HLT, an interrupt shadow, TF, a block killed by a code write --
+ * sets cpu->attention, and the loop services it before the next block.
+ * Faults longjmp back here (cpu_fault). */
 #include <limits.h>
 
 #include "block.h"
@@ -17,8 +21,8 @@ static void record_block(struct cpu *cpu, uint64_t rip)
     cpu->recent_rips[cpu->recent_pos++ % CPU_RECENT_RIPS] = rip;
 }
 
-/* Runs at most `max` instructions of b. Handlers see cpu->rip at their own
- * start and set gpr[REG_NEXT_RIP] to branch. */
+/* Runs at most `max` (>= 1) instructions of b. Handlers see cpu->rip at
+ * their own start and set gpr[REG_NEXT_RIP] to branch. */
 static void run_block(struct cpu *cpu, const struct block *b, unsigned max)
 {
     const struct insn *in = b->insns;
@@ -33,6 +37,40 @@ static void run_block(struct cpu *cpu, const struct block *b, unsigned max)
     } while (in < cpu->end);
     cpu->icount += (uint64_t)(in - cpu->count_from);
     cpu->cur = NULL;
+}
+
+/* The block for the RIP the previous block left, through its links when
+ * the link was made in the current epoch (no TLB change, no mode change, no
+ * block killed since). */
+static struct block *next_block(struct cpu *cpu, struct block *b)
+{
+    uint64_t epoch = cpu->mmu.epoch;
+    for (unsigned i = 0; i < BLOCK_LINKS; i++) {
+        const struct block_link *l = &b->links[i];
+        if (l->rip == cpu->rip && l->epoch == epoch)
+            return l->to;
+    }
+    struct block *n = bc_lookup(cpu);
+    if (cpu->mmu.epoch == epoch) { /* b was not freed by a cache flush */
+        b->next_link = (uint8_t)((b->next_link + 1) % BLOCK_LINKS);
+        b->links[b->next_link] = (struct block_link){cpu->rip, epoch, n};
+    }
+    return n;
+}
+
+/* Runs chained blocks until the instruction limit or until something needs
+ * attention. */
+static void run_chain(struct cpu *cpu, uint64_t limit)
+{
+    struct block *b = bc_lookup(cpu);
+    for (;;) {
+        record_block(cpu, cpu->rip);
+        uint64_t left = limit - cpu->icount;
+        run_block(cpu, b, left < UINT_MAX ? (unsigned)left : UINT_MAX);
+        if (unlikely(cpu->attention) || cpu->icount >= limit)
+            return;
+        b = next_block(cpu, b);
+    }
 }
 
 /* Takes a pending NMI or external interrupt if the CPU accepts it now.
@@ -56,47 +94,78 @@ static bool take_interrupt(struct cpu *cpu)
     return false;
 }
 
-/* One turn of the loop: events, then one block, cut to `budget`
- * instructions (one when an interrupt shadow or TF asks for it). With
- * `single`, delivering an event counts as the step. */
-static int run_once(struct cpu *cpu, uint64_t budget, bool single)
+/* Whether the loop must come back to service() at the next block boundary. */
+static bool needs_attention(const struct cpu *cpu)
 {
+    return cpu->halted || cpu->intr_shadow || (cpu->rflags & RFLAGS_TF) || cpu->bc->dead ||
+           (cpu->pending & CPU_PENDING_EXIT) ||
+           ((cpu->pending & CPU_PENDING_NMI) && !cpu->nmi_blocked) ||
+           ((cpu->pending & CPU_PENDING_INTR) && (cpu->rflags & RFLAGS_IF));
+}
+
+enum service_result { SERVICE_RUN, SERVICE_ONE, SERVICE_EVENT };
+
+/* Between blocks: free dead blocks, honour an exit request, take an
+ * interrupt (not in a shadow), report HLT. Returns a cpu_exit to return, or
+ * -1 with *what telling how to go on. */
+static int service(struct cpu *cpu, enum service_result *what)
+{
+    *what = SERVICE_RUN;
+    if (cpu->bc->dead)
+        bc_reap(cpu->bc);
     bool shadow = cpu->intr_shadow;
     cpu->intr_shadow = 0;
-    if (unlikely(cpu->pending)) {
-        if (cpu->pending & CPU_PENDING_EXIT) {
-            cpu->pending &= ~(uint32_t)CPU_PENDING_EXIT;
-            return CPU_EXIT_REQUEST;
-        }
-        if (!shadow && take_interrupt(cpu) && single)
-            return CPU_EXIT_STEP;
+    if (cpu->pending & CPU_PENDING_EXIT) {
+        cpu->pending &= ~(uint32_t)CPU_PENDING_EXIT;
+        cpu->attention = needs_attention(cpu);
+        return CPU_EXIT_REQUEST;
     }
-    if (cpu->halted)
+    if (!shadow && take_interrupt(cpu))
+        *what = SERVICE_EVENT;
+    else if (cpu->halted) {
+        cpu->attention = true;
         return CPU_EXIT_HALT;
-    if (unlikely(cpu->bc->dead != NULL))
-        bc_reap(cpu->bc);
-    const struct block *b = bc_lookup(cpu);
-    record_block(cpu, cpu->rip);
-    bool tf = (cpu->rflags & RFLAGS_TF) != 0;
-    unsigned max = budget < UINT_MAX ? (unsigned)budget : UINT_MAX;
-    run_block(cpu, b, (shadow || tf) ? 1 : max);
-    if (unlikely(tf))
-        cpu_deliver_event(cpu, EXC_DB, false);
+    } else if (shadow || (cpu->rflags & RFLAGS_TF))
+        *what = SERVICE_ONE;
+    cpu->attention = *what != SERVICE_RUN || needs_attention(cpu);
     return -1;
+}
+
+/* Runs one instruction (a shadow or TF needs exactly one), then the #DB
+ * trap TF asks for. */
+static void run_one(struct cpu *cpu)
+{
+    bool tf = (cpu->rflags & RFLAGS_TF) != 0;
+    struct block *b = bc_lookup(cpu);
+    record_block(cpu, cpu->rip);
+    run_block(cpu, b, 1);
+    if (tf)
+        cpu_deliver_event(cpu, EXC_DB, false);
 }
 
 enum cpu_exit cpu_exec(struct cpu *cpu, uint64_t icount_limit)
 {
-    if (setjmp(cpu->fault_jmp))
+    if (setjmp(cpu->fault_jmp)) {
         cpu_handle_fault_jump(cpu);
+        cpu->attention = true;
+    }
     for (;;) {
         if (unlikely(cpu->shutdown))
             return CPU_EXIT_SHUTDOWN;
         if (cpu->icount >= icount_limit)
             return CPU_EXIT_BUDGET;
-        int r = run_once(cpu, icount_limit - cpu->icount, false);
-        if (r >= 0)
-            return (enum cpu_exit)r;
+        if (unlikely(cpu->attention)) {
+            enum service_result what;
+            int r = service(cpu, &what);
+            if (r >= 0)
+                return (enum cpu_exit)r;
+            if (what != SERVICE_RUN) {
+                if (what == SERVICE_ONE)
+                    run_one(cpu);
+                continue;
+            }
+        }
+        run_chain(cpu, icount_limit);
     }
 }
 
@@ -104,30 +173,44 @@ enum cpu_exit cpu_step(struct cpu *cpu)
 {
     if (setjmp(cpu->fault_jmp)) {
         cpu_handle_fault_jump(cpu);
+        cpu->attention = true;
         return cpu->shutdown ? CPU_EXIT_SHUTDOWN : CPU_EXIT_STEP;
     }
     if (cpu->shutdown)
         return CPU_EXIT_SHUTDOWN;
-    int r = run_once(cpu, 1, true);
-    return r >= 0 ? (enum cpu_exit)r : CPU_EXIT_STEP;
+    enum service_result what = SERVICE_ONE;
+    if (cpu->attention) {
+        int r = service(cpu, &what);
+        if (r >= 0)
+            return (enum cpu_exit)r;
+        if (what == SERVICE_EVENT)
+            return CPU_EXIT_STEP;
+    }
+    run_one(cpu);
+    cpu->attention = true;
+    return CPU_EXIT_STEP;
 }
 
 void cpu_set_intr(struct cpu *cpu, bool level)
 {
-    if (level)
+    if (level) {
         cpu->pending |= CPU_PENDING_INTR;
-    else
+        cpu->attention = true;
+    } else {
         cpu->pending &= ~(uint32_t)CPU_PENDING_INTR;
+    }
 }
 
 void cpu_raise_nmi(struct cpu *cpu)
 {
     cpu->pending |= CPU_PENDING_NMI;
+    cpu->attention = true;
 }
 
 void cpu_request_exit(struct cpu *cpu)
 {
     cpu->pending |= CPU_PENDING_EXIT;
+    cpu->attention = true;
     if (cpu->cur)
         cpu_end_block(cpu);
 }

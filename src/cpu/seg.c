@@ -144,8 +144,10 @@ static void mov_to_sreg(struct cpu *cpu, const struct insn *in)
 {
     uint16_t sel = (uint16_t)op1_read(cpu, in, 2);
     seg_load(cpu, in->op, sel);
-    if (in->op == SEG_SS)
+    if (in->op == SEG_SS) {
         cpu->intr_shadow = 1;
+        cpu->attention = true;
+    }
 }
 
 static void mov_from_sreg(struct cpu *cpu, const struct insn *in)
@@ -183,8 +185,10 @@ static void lxs(struct cpu *cpu, const struct insn *in)
     uint16_t sel = (uint16_t)mem_read(cpu, in->seg, (ea + in->osz) & size_mask(in->asz), 2);
     seg_load(cpu, in->imm2, sel);
     reg_write(cpu, in->r1, in->osz, off);
-    if (in->imm2 == SEG_SS)
+    if (in->imm2 == SEG_SS) {
         cpu->intr_shadow = 1;
+        cpu->attention = true;
+    }
 }
 
 bool xl_lxs(const struct xlate *x, struct insn *in)

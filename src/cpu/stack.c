@@ -108,8 +108,10 @@ static void pop_sreg(struct cpu *cpu, const struct insn *in)
     uint16_t sel = (uint16_t)stack_peek(cpu, 0, 2);
     seg_load(cpu, in->op, sel);
     reg_write(cpu, RSP, cpu->stack_size, cpu->gpr[RSP] + in->osz);
-    if (in->op == SEG_SS)
+    if (in->op == SEG_SS) {
         cpu->intr_shadow = 1;
+        cpu->attention = true;
+    }
 }
 
 bool xl_pop(const struct xlate *x, struct insn *in)

@@ -300,13 +300,16 @@ static void system_op(struct cpu *cpu, const struct insn *in)
         break;
     case SYS_STI:
         check_iopl(cpu);
-        if (!(cpu->rflags & RFLAGS_IF))
+        if (!(cpu->rflags & RFLAGS_IF)) {
             cpu->intr_shadow = 1;
+            cpu->attention = true;
+        }
         cpu->rflags |= RFLAGS_IF;
         break;
     case SYS_HLT:
         require_cpl0(cpu);
         cpu->halted = true;
+        cpu->attention = true;
         break;
     case SYS_CPUID: do_cpuid(cpu); break;
     case SYS_RDTSC: do_rdtsc(cpu, false); break;

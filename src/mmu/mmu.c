@@ -22,6 +22,7 @@ void mmu_flush_all(struct mmu *m)
         for (unsigned j = 0; j < MMU_FAST_ENTRIES; j++)
             fast_invalidate(&m->fast[i][j]);
     m->stats.flushes++;
+    m->epoch++;
 }
 
 void mmu_init(struct mmu *m, struct physmem *pm)
@@ -52,6 +53,7 @@ void mmu_invlpg(struct mmu *m, uint64_t lin)
     for (int i = 0; i < MMU_NIDX; i++)
         fast_invalidate(mmu_fast_entry(m, i, lin));
     m->stats.invlpg++;
+    m->epoch++;
 }
 
 void mmu_protect_code_page(struct mmu *m, uint64_t pa_page)

@@ -110,6 +110,11 @@ struct mmu_walk {
 
 struct mmu {
     struct mmu_fast fast[MMU_NIDX][MMU_FAST_ENTRIES];
+    /* Bumped whenever a translation the CPU may have cached could change
+     * (flush, INVLPG, eviction, paging-mode change) and when translated
+     * blocks die or the CPU's mode/CPL/CS base changes: cached block links
+     * made in an older epoch are not followed. */
+    uint64_t epoch;
     struct physmem *pm;
     uint64_t cr0, cr3, cr4, efer; // mirrors, set through mmu_set_regs
     struct mmu_stats stats;
