@@ -15,7 +15,8 @@ static bool lazy_cf(const struct lazy_flags *lf, uint64_t m)
     case LF_SUB: return a < b;
     case LF_SBB: return lf->aux ? a <= b : a < b;
     case LF_INC:
-    case LF_DEC: return lf->aux;
+    case LF_DEC:
+    case LF_MUL: return lf->aux;
     case LF_NEG: return a != 0;
     default: return false;
     }
@@ -32,6 +33,7 @@ static bool lazy_of(const struct lazy_flags *lf, uint64_t sign)
     case LF_INC: return (r & (sign | (sign - 1))) == sign;
     case LF_DEC: return (r & (sign | (sign - 1))) == sign - 1;
     case LF_NEG: return (r & (sign | (sign - 1))) == sign;
+    case LF_MUL: return lf->aux;
     default: return false;
     }
 }
@@ -39,7 +41,8 @@ static bool lazy_of(const struct lazy_flags *lf, uint64_t sign)
 static bool lazy_af(const struct lazy_flags *lf)
 {
     switch (lf->op) {
-    case LF_LOGIC: return false;
+    case LF_LOGIC:
+    case LF_MUL: return false;
     case LF_INC: return (lf->res & 0xf) == 0;
     case LF_DEC: return (lf->res & 0xf) == 0xf;
     default: return ((lf->src1 ^ lf->src2 ^ lf->res) & 0x10) != 0;

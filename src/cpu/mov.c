@@ -129,6 +129,24 @@ bool xl_xchg(const struct xlate *x, struct insn *in)
     return true;
 }
 
+/* ---- XLAT ------------------------------------------------------------------------- */
+
+/* AL = [seg:rBX + AL], the sum wrapped to the address size. */
+static void xlat(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t ea = (cpu->gpr[RBX] + (cpu->gpr[RAX] & 0xff)) & size_mask(in->asz);
+    reg_write(cpu, RAX, 1, mem_read(cpu, in->seg, ea, 1));
+}
+
+bool xl_xlat(const struct xlate *x, struct insn *in)
+{
+    if (x->ops[0].type != ZYDIS_OPERAND_TYPE_MEMORY)
+        return false;
+    xl_mem(x, &x->ops[0], in);
+    in->fn = xlat;
+    return true;
+}
+
 /* ---- CMOVcc SETcc --------------------------------------------------------------- */
 
 /* The source is read whatever the condition; a 32-bit destination is

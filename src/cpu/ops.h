@@ -10,6 +10,10 @@ enum alu_op { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_
 enum unary_op { UN_INC, UN_DEC, UN_NEG, UN_NOT };
 enum shift_op { SH_ROL, SH_ROR, SH_RCL, SH_RCR, SH_SHL, SH_SHR, SH_SAL, SH_SAR };
 enum string_op { STR_MOVS, STR_STOS, STR_LODS, STR_CMPS, STR_SCAS, STR_INS, STR_OUTS };
+enum muldiv_op { MD_MUL, MD_IMUL, MD_DIV, MD_IDIV };
+enum bt_op { BT_BT, BT_BTS, BT_BTR, BT_BTC };
+enum bitcount_op { BIT_BSF, BIT_BSR, BIT_LZCNT, BIT_TZCNT, BIT_POPCNT };
+enum bmi_op { BMI_ANDN, BMI_BEXTR, BMI_BLSI, BMI_BLSMSK, BMI_BLSR };
 
 /* alu.c */
 bool xl_alu(const struct xlate *x, struct insn *in);
@@ -28,6 +32,18 @@ bool xl_convert(const struct xlate *x, struct insn *in);
 bool xl_nop(const struct xlate *x, struct insn *in);
 bool xl_flagop(const struct xlate *x, struct insn *in);
 bool xl_bswap(const struct xlate *x, struct insn *in);
+bool xl_xlat(const struct xlate *x, struct insn *in);
+/* muldiv.c */
+bool xl_muldiv(const struct xlate *x, struct insn *in);
+/* bit.c */
+bool xl_bt(const struct xlate *x, struct insn *in);
+bool xl_bitcount(const struct xlate *x, struct insn *in);
+/* atomic.c */
+bool xl_xadd(const struct xlate *x, struct insn *in);
+bool xl_cmpxchg(const struct xlate *x, struct insn *in);
+bool xl_cmpxchg_double(const struct xlate *x, struct insn *in);
+/* bmi.c */
+bool xl_bmi(const struct xlate *x, struct insn *in);
 /* control.c */
 bool xl_jmp(const struct xlate *x, struct insn *in);
 bool xl_jcc(const struct xlate *x, struct insn *in);

@@ -119,6 +119,7 @@ enum lf_op {
     LF_INC,   // CF from `aux`, src1 = operand before
     LF_DEC,
     LF_NEG,   // res = -src1
+    LF_MUL,   // CF = OF = aux (high half significant); SF/ZF/PF from res, AF = 0
 };
 
 struct lazy_flags {
