@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../include/emu/hooks.h"
 #include "../mmu/mmu.h"
 #include "regs.h"
 
@@ -28,6 +29,9 @@ struct cpu_env {
     int (*msr_write)(void *opaque, uint32_t msr, uint64_t value);
     /* Current virtual time in ns, for the TSC. */
     uint64_t (*now)(void *opaque);
+    /* Optional, for traces: who raised the external interrupt `vector` the
+     * CPU just acknowledged (emu_irq_source) and its pin, line or GSI. */
+    int (*intr_source)(void *opaque, unsigned vector, int *pin);
 };
 
 /* Reasons cpu_exec returns. */
@@ -105,9 +109,11 @@ struct cpu {
     unsigned exc_vector;      // the fault being raised (cpu_fault -> delivery)
     uint32_t exc_error;
     uint8_t exc_kind;
-    /* Called after every successful exception/interrupt delivery (tracing). */
-    void (*on_event)(void *ctx, struct cpu *cpu, unsigned vector, uint32_t error, bool external);
-    void *on_event_ctx;
+    /* Hooks (include/emu/hooks.h): bit k set = someone subscribed to event
+     * kind k; events go to emit(emit_ctx, ev). */
+    uint32_t hook_mask;
+    void (*emit)(void *ctx, emu_event *ev);
+    void *emit_ctx;
     struct cpu_fault_record chain[CPU_FAULT_CHAIN_MAX];
     int chain_len;
     uint64_t recent_rips[CPU_RECENT_RIPS]; // ring of block starts
@@ -150,6 +156,12 @@ void cpu_update_mode(struct cpu *cpu);
 /* RFLAGS with the lazy arithmetic flags materialised. */
 uint64_t cpu_get_rflags(struct cpu *cpu);
 void cpu_set_rflags(struct cpu *cpu, uint64_t value);
+
+/* Fills an event's common fields (cpu, time, icount) and hands it to
+ * cpu->emit. The caller sets kind, rip, cpl and the kind's fields. */
+void cpu_emit(struct cpu *cpu, emu_event *ev);
+/* Current RIP and CPL, for events produced outside the CPU (bus accesses). */
+uint64_t cpu_current_rip(const struct cpu *cpu);
 
 /* The SDM name of an MSR ("IA32_LSTAR"), or NULL if emu does not implement it. */
 const char *cpu_msr_name(uint32_t msr);

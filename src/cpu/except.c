@@ -3,7 +3,7 @@
  * while delivering escalates by the SDM's benign/contributory/page-fault
  * table (Vol. 3 Table 6-5) to #DF, and a fault while delivering #DF shuts
  * the CPU down (triple fault). */
-#include "internal.h"
+#include "events.h"
 
 #include <setjmp.h>
 
@@ -75,6 +75,8 @@ _Noreturn void cpu_fault(struct cpu *cpu, unsigned vector, uint32_t error)
 
 _Noreturn void cpu_page_fault(struct cpu *cpu, uint64_t lin, uint32_t error)
 {
+    if (cpu_hooked(cpu, EMU_EV_PAGE_FAULT))
+        cpu_ev_page_fault(cpu, lin, error);
     cpu->cr2 = lin;
     cpu_fault(cpu, EXC_PF, error);
 }
@@ -280,6 +282,8 @@ static void deliver_real(struct cpu *cpu, const struct event *ev)
 
 static void deliver(struct cpu *cpu, const struct event *ev)
 {
+    uint8_t cpl_from = cpu->cpl;
+    uint64_t rip_from = cpu->rip;
     cpu->delivering = (int)ev->vector;
     if (!cpu_protected(cpu))
         deliver_real(cpu, ev);
@@ -290,8 +294,10 @@ static void deliver(struct cpu *cpu, const struct event *ev)
     cpu->delivering = -1;
     if (ev->vector == EXC_NMI && ev->kind == EV_EXTERNAL)
         cpu->nmi_blocked = true;
-    if (cpu->on_event)
-        cpu->on_event(cpu->on_event_ctx, cpu, ev->vector, ev->error, ev->kind == EV_EXTERNAL);
+    bool external = ev->kind == EV_EXTERNAL;
+    if (cpu_hooked(cpu, external ? EMU_EV_INTERRUPT : EMU_EV_EXCEPTION))
+        cpu_ev_delivered(cpu, ev->vector, ev->error, external, ev->kind == EV_SOFTWARE, cpl_from,
+                         rip_from);
 }
 
 static void shutdown(struct cpu *cpu)

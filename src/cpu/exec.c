@@ -7,6 +7,7 @@
 #include <limits.h>
 
 #include "block.h"
+#include "events.h"
 
 void cpu_sync_icount(struct cpu *cpu)
 {
@@ -39,6 +40,35 @@ static void run_block(struct cpu *cpu, const struct block *b, unsigned max)
     cpu->cur = NULL;
 }
 
+/* run_block with an EMU_EV_INSN event after each instruction retires. */
+static void run_block_hooked(struct cpu *cpu, const struct block *b, unsigned max)
+{
+    const struct insn *in = b->insns;
+    cpu->cur = in;
+    cpu->count_from = in;
+    cpu->end = in + (b->n < max ? b->n : max);
+    do {
+        uint64_t rip = cpu->rip;
+        cpu->gpr[REG_NEXT_RIP] = rip + in->len;
+        in->fn(cpu, in);
+        cpu->rip = cpu->gpr[REG_NEXT_RIP];
+        cpu->cur = ++in;
+        emu_event ev = {.kind = EMU_EV_INSN, .rip = rip, .cpl = cpu->cpl};
+        ev.u.insn.len = in[-1].len;
+        cpu_emit(cpu, &ev);
+    } while (in < cpu->end);
+    cpu->icount += (uint64_t)(in - cpu->count_from);
+    cpu->cur = NULL;
+}
+
+static void run_some(struct cpu *cpu, const struct block *b, unsigned max)
+{
+    if (cpu_hooked(cpu, EMU_EV_INSN))
+        run_block_hooked(cpu, b, max);
+    else
+        run_block(cpu, b, max);
+}
+
 /* The block for the RIP the previous block left, through its links when
  * the link was made in the current epoch (no TLB change, no mode change, no
  * block killed since). */
@@ -66,7 +96,7 @@ static void run_chain(struct cpu *cpu, uint64_t limit)
     for (;;) {
         record_block(cpu, cpu->rip);
         uint64_t left = limit - cpu->icount;
-        run_block(cpu, b, left < UINT_MAX ? (unsigned)left : UINT_MAX);
+        run_some(cpu, b, left < UINT_MAX ? (unsigned)left : UINT_MAX);
         if (unlikely(cpu->attention) || cpu->icount >= limit)
             return;
         b = next_block(cpu, b);
@@ -77,21 +107,22 @@ static void run_chain(struct cpu *cpu, uint64_t limit)
  * Returns true if an event was delivered. */
 static bool take_interrupt(struct cpu *cpu)
 {
+    bool was_halted = cpu->halted;
+    int vector = -1;
     if ((cpu->pending & CPU_PENDING_NMI) && !cpu->nmi_blocked) {
         cpu->pending &= ~(uint32_t)CPU_PENDING_NMI;
+        vector = EXC_NMI;
+    } else if ((cpu->pending & CPU_PENDING_INTR) && (cpu->rflags & RFLAGS_IF)) {
+        vector = cpu->env.intr_ack ? cpu->env.intr_ack(cpu->env.opaque) : -1;
         cpu->halted = false;
-        cpu_deliver_event(cpu, EXC_NMI, true);
-        return true;
     }
-    if ((cpu->pending & CPU_PENDING_INTR) && (cpu->rflags & RFLAGS_IF)) {
-        int vector = cpu->env.intr_ack ? cpu->env.intr_ack(cpu->env.opaque) : -1;
-        cpu->halted = false;
-        if (vector >= 0) {
-            cpu_deliver_event(cpu, (unsigned)vector, true);
-            return true;
-        }
-    }
-    return false;
+    if (vector < 0)
+        return false;
+    cpu->halted = false;
+    if (was_halted && cpu_hooked(cpu, EMU_EV_WAKE))
+        cpu_ev_wake(cpu, (unsigned)vector);
+    cpu_deliver_event(cpu, (unsigned)vector, true);
+    return true;
 }
 
 /* Whether the loop must come back to service() at the next block boundary. */
@@ -138,7 +169,7 @@ static void run_one(struct cpu *cpu)
     bool tf = (cpu->rflags & RFLAGS_TF) != 0;
     struct block *b = bc_lookup(cpu);
     record_block(cpu, cpu->rip);
-    run_block(cpu, b, 1);
+    run_some(cpu, b, 1);
     if (tf)
         cpu_deliver_event(cpu, EXC_DB, false);
 }

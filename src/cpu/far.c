@@ -2,6 +2,7 @@
  * modes (SDM Vol. 2 JMP, CALL, RET, IRET "Operation"). Every check runs and
  * every stack read happens before any register changes. Call gates and task
  * switches are not implemented yet and raise #GP(selector). */
+#include "events.h"
 #include "ops.h"
 
 #define SEL_RPL 3
@@ -319,7 +320,10 @@ bool xl_far(const struct xlate *x, struct insn *in)
 
 static void iret(struct cpu *cpu, const struct insn *in)
 {
+    uint8_t cpl_from = cpu->cpl;
     cpu_iret(cpu, in->osz);
+    if (unlikely(cpu->hook_mask))
+        cpu_ev_iret(cpu, cpl_from, cpu->rip);
 }
 
 bool xl_iret(const struct xlate *x, struct insn *in)

@@ -1,7 +1,7 @@
 /* Slow paths of guest memory access: segmentation checks in legacy modes,
  * canonical checks, page walks, accesses that cross a page (both pages are
  * translated before any byte is written), MMIO. */
-#include "internal.h"
+#include "events.h"
 
 static bool canonical(uint64_t lin)
 {
@@ -67,13 +67,18 @@ static void write_split(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v
 uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
 {
     check_canonical(cpu, lin, acc);
-    return read_split(cpu, lin, size, access_bits(cpu, MMU_READ));
+    uint64_t v = read_split(cpu, lin, size, access_bits(cpu, MMU_READ));
+    if (cpu_hooked(cpu, EMU_EV_MEM_READ))
+        cpu_ev_mem(cpu, EMU_EV_MEM_READ, lin, v, size, false);
+    return v;
 }
 
 void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t value, unsigned acc)
 {
     check_canonical(cpu, lin, acc);
     write_split(cpu, lin, size, value, access_bits(cpu, MMU_WRITE));
+    if (cpu_hooked(cpu, EMU_EV_MEM_WRITE))
+        cpu_ev_mem(cpu, EMU_EV_MEM_WRITE, lin, value, size, false);
 }
 
 void mem_probe_write(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned size)
@@ -89,13 +94,18 @@ void mem_probe_write(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned size)
 uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size)
 {
     check_canonical(cpu, lin, 0);
-    return read_split(cpu, lin, size, MMU_READ | MMU_IMPLICIT);
+    uint64_t v = read_split(cpu, lin, size, MMU_READ | MMU_IMPLICIT);
+    if (cpu_hooked(cpu, EMU_EV_MEM_READ))
+        cpu_ev_mem(cpu, EMU_EV_MEM_READ, lin, v, size, true);
+    return v;
 }
 
 void sys_write(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v)
 {
     check_canonical(cpu, lin, 0);
     write_split(cpu, lin, size, v, MMU_WRITE | MMU_IMPLICIT);
+    if (cpu_hooked(cpu, EMU_EV_MEM_WRITE))
+        cpu_ev_mem(cpu, EMU_EV_MEM_WRITE, lin, v, size, true);
 }
 
 /* Legacy-mode segmentation (SDM Vol. 3 §5.3): type and limit checks. */

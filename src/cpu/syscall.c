@@ -3,6 +3,7 @@
  * and SYSEXIT also in IA-32e mode, SYSRET to a non-canonical RCX faults in
  * ring 0. The segment caches are loaded with the fixed flat values the SDM
  * gives, not read from the GDT. */
+#include "events.h"
 #include "ops.h"
 
 #define STAR_SYSCALL_CS_SHIFT 32
@@ -40,6 +41,8 @@ static void do_syscall(struct cpu *cpu)
 {
     if (!cpu_long64(cpu) || !(cpu->efer & EFER_SCE))
         cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+    if (cpu_hooked(cpu, EMU_EV_SYSCALL_ENTRY))
+        cpu_ev_syscall_entry(cpu, EMU_SYSCALL_SYSCALL);
     uint64_t f = cpu_get_rflags(cpu);
     cpu->gpr[RCX] = next_rip(cpu);
     cpu->gpr[R11] = f & ~RFLAGS_RF;
@@ -74,6 +77,8 @@ static void do_sysenter(struct cpu *cpu)
     uint16_t cs = (uint16_t)cpu->msr.sysenter_cs;
     if (!cpu_protected(cpu) || (cs & 0xfffc) == 0)
         cpu_fault(cpu, EXC_GP, 0);
+    if (cpu_hooked(cpu, EMU_EV_SYSCALL_ENTRY))
+        cpu_ev_syscall_entry(cpu, EMU_SYSCALL_SYSENTER);
     uint64_t f = cpu_get_rflags(cpu) & ~(RFLAGS_VM | RFLAGS_IF | RFLAGS_RF);
     cpu_set_rflags(cpu, f);
     bool ia32e = (cpu->efer & EFER_LMA) != 0;
@@ -109,9 +114,15 @@ static void syscall_op(struct cpu *cpu, const struct insn *in)
 {
     switch (in->op) {
     case SC_SYSCALL: do_syscall(cpu); break;
-    case SC_SYSRET: do_sysret(cpu, in->osz); break;
+    case SC_SYSRET:
+        do_sysret(cpu, in->osz);
+        cpu_ev_user_return(cpu, cpu->rip);
+        break;
     case SC_SYSENTER: do_sysenter(cpu); break;
-    default: do_sysexit(cpu, in->osz); break;
+    default:
+        do_sysexit(cpu, in->osz);
+        cpu_ev_user_return(cpu, cpu->rip);
+        break;
     }
 }
 

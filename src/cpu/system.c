@@ -2,6 +2,7 @@
  * registers, CLI/STI/HLT, CPUID, RDTSC, RDMSR/WRMSR, INVLPG, CLTS, LMSW/SMSW,
  * cache and fence no-ops, UD2, INT n/INT3/INTO/INT1, SWAPGS, the FS/GS base
  * instructions. Privileged forms raise #GP(0) outside ring 0. */
+#include "events.h"
 #include "ops.h"
 
 #define CR0_RESERVED 0xFFFFFFFF00000000ULL
@@ -71,10 +72,28 @@ static void write_cr4(struct cpu *cpu, uint64_t v)
     cpu_set_cr(cpu, 4, v);
 }
 
-static void mov_to_cr(struct cpu *cpu, const struct insn *in)
+static uint64_t cr_value(const struct cpu *cpu, unsigned n)
 {
-    require_cpl0(cpu);
-    uint64_t v = reg_read(cpu, in->r2, in->osz);
+    switch (n) {
+    case 0: return cpu->cr0;
+    case 2: return cpu->cr2;
+    case 3: return cpu->cr3;
+    case 4: return cpu->cr4;
+    default: return cpu->cr8;
+    }
+}
+
+static void cr_events(struct cpu *cpu, unsigned n, uint64_t old)
+{
+    uint64_t now = cr_value(cpu, n);
+    if (cpu_hooked(cpu, EMU_EV_CR_WRITE))
+        cpu_ev_reg(cpu, EMU_EV_CR_WRITE, n, old, now);
+    if (n == 3 && old != now && cpu_hooked(cpu, EMU_EV_CR3_SWITCH))
+        cpu_ev_reg(cpu, EMU_EV_CR3_SWITCH, 3, old, now);
+}
+
+static void write_cr(struct cpu *cpu, const struct insn *in, uint64_t v)
+{
     switch (in->op) {
     case 0: write_cr0(cpu, v); break;
     case 2: cpu_set_cr(cpu, 2, v); break;
@@ -87,6 +106,16 @@ static void mov_to_cr(struct cpu *cpu, const struct insn *in)
         break;
     default: cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
     }
+}
+
+static void mov_to_cr(struct cpu *cpu, const struct insn *in)
+{
+    require_cpl0(cpu);
+    uint64_t v = reg_read(cpu, in->r2, in->osz);
+    uint64_t old = cr_value(cpu, in->op);
+    write_cr(cpu, in, v);
+    if (unlikely(cpu->hook_mask))
+        cr_events(cpu, in->op, old);
 }
 
 static void mov_from_cr(struct cpu *cpu, const struct insn *in)
@@ -262,8 +291,15 @@ static void do_wrmsr(struct cpu *cpu)
 {
     require_cpl0(cpu);
     uint64_t v = (cpu->gpr[RDX] << 32) | (cpu->gpr[RAX] & 0xFFFFFFFFULL);
-    if (msr_write(cpu, (uint32_t)cpu->gpr[RCX], v) < 0)
+    uint32_t msr = (uint32_t)cpu->gpr[RCX];
+    uint64_t old = 0;
+    bool hooked = cpu_hooked(cpu, EMU_EV_MSR_WRITE);
+    if (hooked)
+        msr_read(cpu, msr, &old);
+    if (msr_write(cpu, msr, v) < 0)
         cpu_fault(cpu, EXC_GP, 0);
+    if (hooked)
+        cpu_ev_reg(cpu, EMU_EV_MSR_WRITE, msr, old, v);
 }
 
 static void do_swapgs(struct cpu *cpu)
@@ -310,6 +346,8 @@ static void system_op(struct cpu *cpu, const struct insn *in)
         require_cpl0(cpu);
         cpu->halted = true;
         cpu->attention = true;
+        if (cpu_hooked(cpu, EMU_EV_HLT))
+            cpu_ev_simple(cpu, EMU_EV_HLT);
         break;
     case SYS_CPUID: do_cpuid(cpu); break;
     case SYS_RDTSC: do_rdtsc(cpu, false); break;
@@ -389,11 +427,15 @@ bool xl_system(const struct xlate *x, struct insn *in)
 /* ---- INT n, INT3, INTO, INT1 -------------------------------------------------------------- */
 
 enum { INT_N, INT_3, INT_O, INT_1 };
+#define SYSCALL_VECTOR 0x80 /* INT 0x80: traced as a system call */
 
 static void int_op(struct cpu *cpu, const struct insn *in)
 {
     switch (in->op) {
-    case INT_N: cpu_trap(cpu, (unsigned)(in->imm & 0xff), true);
+    case INT_N:
+        if (in->imm == SYSCALL_VECTOR && cpu_hooked(cpu, EMU_EV_SYSCALL_ENTRY))
+            cpu_ev_syscall_entry(cpu, EMU_SYSCALL_INT80);
+        cpu_trap(cpu, (unsigned)(in->imm & 0xff), true);
     case INT_3: cpu_trap(cpu, EXC_BP, true);
     case INT_O:
         if (flags_materialize(cpu) & RFLAGS_OF)

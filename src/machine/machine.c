@@ -104,6 +104,7 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
         return EMU_ERR_NOMEM;
     }
     vclock_init(&m->clock, &m->cpu->icount);
+    hooks_init(&m->hooks);
     *out = m;
     return EMU_OK;
 }

@@ -10,6 +10,7 @@
 #include "../cpu/cpu.h"
 #include "../dev/sysctl.h"
 #include "../dev/uart.h"
+#include "../trace/hooks.h"
 #include "bus.h"
 #include "vclock.h"
 
@@ -33,6 +34,7 @@ struct machine {
     struct cpu *cpu;
     struct uart *uart;
     struct sysctl_sink sysctl; // debug-exit and poweroff requests land here
+    struct hook_registry hooks; // subscribers (include/emu/hooks.h)
     bool stop;                 // a device asked the run to end
     emu_stop_reason stop_reason;
     int exit_status;

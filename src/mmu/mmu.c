@@ -283,7 +283,7 @@ static void fill_fast(struct mmu *m, uint64_t lin, unsigned acc, const struct mm
     uint8_t *host = phys_page_ptr(m->pm, pa_page);
     struct mmu_fast *e = mmu_fast_entry(m, idx, lin);
     fast_invalidate(e);
-    if (!host)
+    if (!host || m->no_fast)
         return;
     if (idx == MMU_IDX_SUP && w->user && (m->cr4 & CR4_SMAP))
         return; /* SMAP decisions depend on RFLAGS.AC: keep them on the slow path */

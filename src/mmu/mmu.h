@@ -115,6 +115,7 @@ struct mmu {
      * blocks die or the CPU's mode/CPL/CS base changes: cached block links
      * made in an older epoch are not followed. */
     uint64_t epoch;
+    bool no_fast;         // keep the fast path empty (memory hooks see every access)
     struct physmem *pm;
     uint64_t cr0, cr3, cr4, efer; // mirrors, set through mmu_set_regs
     struct mmu_stats stats;

@@ -1,0 +1,149 @@
+#include "hooks.h"
+
+#include <string.h>
+
+#define CR3_SPACE_MASK 0x000FFFFFFFFFF000ULL
+
+static const char *const kind_names[EMU_EV_COUNT] = {
+    [EMU_EV_INSN] = "insn",
+    [EMU_EV_MEM_READ] = "mem-read",
+    [EMU_EV_MEM_WRITE] = "mem-write",
+    [EMU_EV_EXCEPTION] = "exception",
+    [EMU_EV_INTERRUPT] = "interrupt",
+    [EMU_EV_IRET] = "iret",
+    [EMU_EV_SYSCALL_ENTRY] = "syscall-entry",
+    [EMU_EV_SYSCALL_EXIT] = "syscall-exit",
+    [EMU_EV_CR_WRITE] = "cr-write",
+    [EMU_EV_MSR_WRITE] = "msr-write",
+    [EMU_EV_CR3_SWITCH] = "cr3-switch",
+    [EMU_EV_TLB] = "tlb",
+    [EMU_EV_PAGE_WALK] = "page-walk",
+    [EMU_EV_PAGE_FAULT] = "page-fault",
+    [EMU_EV_PORT_IO] = "port-io",
+    [EMU_EV_MMIO] = "mmio",
+    [EMU_EV_HLT] = "hlt",
+    [EMU_EV_WAKE] = "wake",
+};
+
+const char *emu_event_kind_name(emu_event_kind kind)
+{
+    return (unsigned)kind < EMU_EV_COUNT ? kind_names[kind] : NULL;
+}
+
+void hooks_init(struct hook_registry *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->next_id = 1;
+}
+
+emu_hook_id hooks_add(struct hook_registry *r, emu_event_kind kind, uint64_t lo, uint64_t hi,
+                      emu_hook_fn fn, void *ctx)
+{
+    if ((unsigned)kind >= EMU_EV_COUNT || !fn || lo > hi)
+        return -EMU_ERR_ARG;
+    for (int i = 0; i < HOOK_MAX; i++) {
+        if (r->hooks[i].id)
+            continue;
+        r->hooks[i] = (struct hook){r->next_id++, kind, lo, hi, fn, ctx};
+        return r->hooks[i].id;
+    }
+    return -EMU_ERR_NOMEM;
+}
+
+int hooks_remove(struct hook_registry *r, emu_hook_id id)
+{
+    for (int i = 0; i < HOOK_MAX; i++) {
+        if (id > 0 && r->hooks[i].id == id) {
+            r->hooks[i].id = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+uint32_t hooks_mask(const struct hook_registry *r)
+{
+    uint32_t mask = 0;
+    for (int i = 0; i < HOOK_MAX; i++)
+        if (r->hooks[i].id)
+            mask |= HOOK_BIT(r->hooks[i].kind);
+    if (mask & HOOK_BIT(EMU_EV_SYSCALL_EXIT))
+        mask |= HOOK_BIT(EMU_EV_SYSCALL_ENTRY) | HOOK_BIT(HOOK_EV_USER_RETURN);
+    return mask;
+}
+
+/* The address a range filter applies to, per kind. */
+static uint64_t filter_address(const emu_event *ev)
+{
+    switch (ev->kind) {
+    case EMU_EV_MEM_READ:
+    case EMU_EV_MEM_WRITE: return ev->u.mem.addr;
+    case EMU_EV_PORT_IO:
+    case EMU_EV_MMIO: return ev->u.io.addr;
+    case EMU_EV_TLB: return ev->u.tlb.lin;
+    case EMU_EV_PAGE_WALK: return ev->u.walk.lin;
+    case EMU_EV_PAGE_FAULT: return ev->u.pf.lin;
+    default: return ev->rip;
+    }
+}
+
+static void deliver(struct hook_registry *r, const emu_event *ev)
+{
+    uint64_t addr = filter_address(ev);
+    for (int i = 0; i < HOOK_MAX; i++) {
+        const struct hook *h = &r->hooks[i];
+        if (h->id && h->kind == ev->kind && addr >= h->lo && addr <= h->hi)
+            h->fn(h->ctx, ev);
+    }
+}
+
+static struct pending_syscall *find_pending(struct hook_registry *r, uint64_t space)
+{
+    for (int i = 0; i < HOOK_PENDING_MAX; i++)
+        if (r->pending[i].used && r->pending[i].space == space)
+            return &r->pending[i];
+    return NULL;
+}
+
+/* An entry replaces an unfinished one of the same address space (the
+ * kernel never returned to user mode from the first: execve, exit). */
+static void remember_entry(struct hook_registry *r, const emu_event *ev)
+{
+    uint64_t space = ev->u.sys.cr3 & CR3_SPACE_MASK;
+    struct pending_syscall *p = find_pending(r, space);
+    for (int i = 0; !p && i < HOOK_PENDING_MAX; i++)
+        if (!r->pending[i].used)
+            p = &r->pending[i];
+    if (!p)
+        p = &r->pending[ev->icount % HOOK_PENDING_MAX];
+    *p = (struct pending_syscall){space, *ev, true};
+}
+
+static void complete_syscall(struct hook_registry *r, const emu_event *ret)
+{
+    struct pending_syscall *p = find_pending(r, ret->u.sys.cr3 & CR3_SPACE_MASK);
+    if (!p)
+        return;
+    emu_event exit = p->entry;
+    exit.kind = EMU_EV_SYSCALL_EXIT;
+    exit.time_ns = ret->time_ns;
+    exit.icount = ret->icount;
+    exit.rip = ret->rip;
+    exit.cpl = ret->cpl;
+    exit.u.sys.ret = ret->u.sys.ret;
+    exit.u.sys.entry_icount = p->entry.icount;
+    exit.u.sys.entry_time_ns = p->entry.time_ns;
+    p->used = false;
+    deliver(r, &exit);
+}
+
+void hooks_dispatch(struct hook_registry *r, emu_event *ev)
+{
+    if ((unsigned)ev->kind == HOOK_EV_USER_RETURN) {
+        complete_syscall(r, ev);
+        return;
+    }
+    if (ev->kind == EMU_EV_SYSCALL_ENTRY && (hooks_mask(r) & HOOK_BIT(EMU_EV_SYSCALL_EXIT)))
+        remember_entry(r, ev);
+    deliver(r, ev);
+}

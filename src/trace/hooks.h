@@ -1,0 +1,56 @@
+/* The hook registry behind include/emu/hooks.h: subscribers per event kind,
+ * address-range filters, and the pairing of system-call entries with the
+ * return to user mode that ends them. Producers (CPU, MMU, bus) never call
+ * this directly: they test a bit in their own mask and call the emit
+ * callback the machine wired to hooks_dispatch. */
+#ifndef EMU_TRACE_HOOKS_H
+#define EMU_TRACE_HOOKS_H
+
+#include <stdint.h>
+
+#include "../../include/emu/hooks.h"
+
+/* Internal kinds producers emit besides the public ones. */
+enum {
+    HOOK_EV_USER_RETURN = EMU_EV_COUNT, /* SYSRET/SYSEXIT/IRET to CPL 3 (u.ret, rax in u.sys.ret) */
+    HOOK_EV_KINDS
+};
+
+#define HOOK_BIT(kind) (1u << (kind))
+#define HOOK_MAX 64
+#define HOOK_PENDING_MAX 256
+
+struct hook {
+    emu_hook_id id;      // 0: free slot
+    emu_event_kind kind;
+    uint64_t lo, hi;     // address filter (0..UINT64_MAX: none)
+    emu_hook_fn fn;
+    void *ctx;
+};
+
+/* A system call that has entered and not yet returned to user mode. */
+struct pending_syscall {
+    uint64_t space;      // CR3 without PCID / flag bits
+    emu_event entry;
+    bool used;
+};
+
+struct hook_registry {
+    struct hook hooks[HOOK_MAX];
+    int next_id;
+    struct pending_syscall pending[HOOK_PENDING_MAX];
+};
+
+void hooks_init(struct hook_registry *r);
+emu_hook_id hooks_add(struct hook_registry *r, emu_event_kind kind, uint64_t lo, uint64_t hi,
+                      emu_hook_fn fn, void *ctx);
+int hooks_remove(struct hook_registry *r, emu_hook_id id);
+
+/* The kinds producers must emit: one bit per kind (HOOK_BIT), including the
+ * internal kinds that pairing needs. */
+uint32_t hooks_mask(const struct hook_registry *r);
+
+/* Delivers ev to its subscribers (and pairs system calls). */
+void hooks_dispatch(struct hook_registry *r, emu_event *ev);
+
+#endif
