@@ -11,6 +11,7 @@
 
 #include "../../include/emu/hooks.h"
 #include "../mmu/mmu.h"
+#include "fault.h"
 #include "regs.h"
 
 struct block_cache;
@@ -58,17 +59,39 @@ enum {
     CPU_FEAT_TSC_DEADLINE = 1 << 2,
 };
 
+/* How an event arose (struct cpu_fault_record.kind). */
+enum cpu_event_kind {
+    CPU_EV_FAULT,    // an exception raised by the CPU (fault, trap or abort)
+    CPU_EV_SOFTWARE, // INT n, INT3, INTO
+    CPU_EV_EXTERNAL, // an interrupt from outside (INTR, NMI)
+};
+
+/* What a fault path knows about why it faults (enum cpu_fault_cause). */
+struct cpu_fault_why {
+    uint8_t cause;
+    uint64_t aux;     // selector, vector, MSR, port or address the cause names
+    uint64_t desc[2]; // the descriptor or gate involved, when there is one
+};
+
 /* One recorded exception, for triple-fault forensics. */
 struct cpu_fault_record {
     uint8_t vector;
     bool has_error;
-    uint32_t error;
-    uint64_t rip;
-    uint64_t cr2;
     uint8_t cpl;
+    uint8_t kind;     // enum cpu_event_kind
+    uint8_t mode;     // enum cpu_mode when it was raised
+    uint32_t error;
+    uint64_t rip;     // the faulting instruction (the next one for traps)
+    uint64_t cs_base;
+    uint64_t cr2;
+    struct cpu_fault_why why;
 };
 
-#define CPU_FAULT_CHAIN_MAX 4
+/* cpu->intr_shadow: the instruction after STI, or after MOV SS / POP SS /
+ * LSS, runs with interrupts (and, after MOV SS, debug traps) held off. */
+enum { CPU_SHADOW_STI = 1, CPU_SHADOW_MOV_SS = 2 };
+
+#define CPU_FAULT_CHAIN_MAX 6
 #define CPU_RECENT_RIPS 16
 
 struct cpu {
@@ -106,6 +129,9 @@ struct cpu {
 
     /* Exception state. */
     int delivering;           // vector being delivered, -1 if none (for #DF logic)
+    uint8_t delivering_kind;  // its enum cpu_event_kind
+    bool exc_retire;          // the pending event completes its instruction (INT n)
+    uint64_t exc_rip;         // return address the pending event pushes
     unsigned exc_vector;      // the fault being raised (cpu_fault -> delivery)
     uint32_t exc_error;
     uint8_t exc_kind;
@@ -114,6 +140,7 @@ struct cpu {
     uint32_t hook_mask;
     void (*emit)(void *ctx, emu_event *ev);
     void *emit_ctx;
+    struct cpu_fault_why why; // detail for the next recorded fault (then cleared)
     struct cpu_fault_record chain[CPU_FAULT_CHAIN_MAX];
     int chain_len;
     uint64_t recent_rips[CPU_RECENT_RIPS]; // ring of block starts

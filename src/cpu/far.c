@@ -1,13 +1,15 @@
-/* Far transfers: JMP/CALL/RET far and IRET, in real, protected and IA-32e
- * modes (SDM Vol. 2 JMP, CALL, RET, IRET "Operation"). Every check runs and
- * every stack read happens before any register changes. Call gates and task
- * switches are not implemented yet and raise #GP(selector). */
-#include "events.h"
+/* Far JMP, CALL and RET in real, protected and IA-32e modes (SDM Vol. 2
+ * JMP, CALL, RET "Operation"): direct transfers to conforming and
+ * non-conforming code, and call gates (16/32-bit in legacy mode with the
+ * TSS stack switch and parameter copy; 64-bit in IA-32e mode). Every check
+ * and every stack access happens before any register changes. Task gates
+ * and TSS targets (task switches) are not implemented: they raise
+ * #GP(selector) (docs/faults.md). */
 #include "ops.h"
 
-#define SEL_RPL 3
-#define IRET_FLAGS_ALWAYS                                                                      \
-    (RFLAGS_ARITH | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT | RFLAGS_RF | RFLAGS_AC | RFLAGS_ID)
+#define GATE_PARAMS_SHIFT 32
+#define GATE_PARAMS_MASK 31u
+#define UPPER_TYPE_SHIFT 40
 
 enum { FAR_JMP, FAR_CALL, FAR_RET };
 
@@ -26,48 +28,148 @@ static bool is_code(uint32_t attr)
     return (attr & SEG_ATTR_S) && (attr & SEG_ATTR_CODE);
 }
 
-/* A code descriptor for a JMP/CALL to sel: checks and returns it in d[0]. */
-static void direct_code_target(struct cpu *cpu, uint16_t sel, uint64_t d[2])
+static bool ia32e(const struct cpu *cpu)
 {
-    if ((sel & 0xfffc) == 0)
-        cpu_fault(cpu, EXC_GP, 0);
-    seg_read_descriptor(cpu, sel, EXC_GP, d);
+    return (cpu->efer & EFER_LMA) != 0;
+}
+
+static bool is64_code(const struct cpu *cpu, uint64_t d0)
+{
+    return ia32e(cpu) && (desc_attr(d0) & SEG_ATTR_L);
+}
+
+/* Where a far JMP/CALL lands. */
+struct far_target {
+    uint16_t sel;      // code segment selector (RPL replaced by the new CPL)
+    uint64_t code[2];  // its descriptor
+    unsigned cpl;      // CPL after the transfer
+    uint64_t rip;
+    unsigned width;    // push width: operand size, or the gate's size
+    unsigned params;   // legacy call gate: parameters to copy
+    bool gate;
+};
+
+static _Noreturn void far_fault(struct cpu *cpu, unsigned vector, uint16_t sel, unsigned cause,
+                                const uint64_t d[2])
+{
+    cpu->why = (struct cpu_fault_why){(uint8_t)cause, sel, {d[0], d[1]}};
+    cpu_fault(cpu, vector, sel & 0xfffc);
+}
+
+/* The L=1, D=1 combination is reserved in IA-32e mode. */
+static void check_l_and_d(struct cpu *cpu, uint16_t sel, const uint64_t d[2])
+{
     uint16_t attr = desc_attr(d[0]);
-    if (!is_code(attr))
-        cpu_fault(cpu, EXC_GP, sel & 0xfffc); /* call gates, TSS, task gates */
-    unsigned dpl = attr_dpl(attr), rpl = sel & SEL_RPL;
-    bool conforming = attr & SEG_ATTR_DC;
-    if (conforming ? dpl > cpu->cpl : (rpl > cpu->cpl || dpl != cpu->cpl))
-        cpu_fault(cpu, EXC_GP, sel & 0xfffc);
-    if ((cpu->efer & EFER_LMA) && (attr & SEG_ATTR_L) && (attr & SEG_ATTR_DB))
-        cpu_fault(cpu, EXC_GP, sel & 0xfffc);
-    if (!(attr & SEG_ATTR_P))
-        cpu_fault(cpu, EXC_NP, sel & 0xfffc);
+    if (ia32e(cpu) && (attr & SEG_ATTR_L) && (attr & SEG_ATTR_DB))
+        far_fault(cpu, EXC_GP, sel, FC_CODE_L_AND_D, d);
 }
 
 /* Checks the new RIP against the target segment: canonical for a 64-bit
  * segment, within the limit otherwise. */
-static uint64_t check_offset(struct cpu *cpu, uint64_t d0, uint64_t offset, unsigned osz)
+static uint64_t check_offset(struct cpu *cpu, uint64_t d0, uint64_t offset, unsigned width)
 {
-    uint16_t attr = desc_attr(d0);
-    if ((cpu->efer & EFER_LMA) && (attr & SEG_ATTR_L)) {
+    if (width == 2)
+        offset &= 0xffff;
+    if (is64_code(cpu, d0)) {
         if (!canonical(offset))
-            cpu_fault(cpu, EXC_GP, 0);
+            cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, offset);
         return offset;
     }
-    offset &= osz == 2 ? 0xffff : 0xffffffffULL;
+    offset &= 0xffffffffULL;
     if (offset > desc_limit(d0))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_SEG_LIMIT, offset);
     return offset;
 }
 
-static void commit_cs(struct cpu *cpu, uint16_t sel, uint64_t d0, unsigned cpl, uint64_t rip)
+/* A direct JMP/CALL to a code segment: same privilege only. */
+static void direct_code(struct cpu *cpu, uint16_t sel, struct far_target *t)
 {
-    cpu_set_seg(cpu, SEG_CS, (uint16_t)((sel & 0xfffc) | cpl), desc_base(d0), desc_limit(d0),
-                desc_attr(d0) | SEG_ATTR_A);
-    cpu_set_cpl(cpu, cpl);
+    uint16_t attr = desc_attr(t->code[0]);
+    unsigned dpl = attr_dpl(attr), rpl = sel & SEL_RPL;
+    check_l_and_d(cpu, sel, t->code);
+    bool conforming = attr & SEG_ATTR_DC;
+    if (conforming ? dpl > cpu->cpl : (rpl > cpu->cpl || dpl != cpu->cpl))
+        far_fault(cpu, EXC_GP, sel, FC_CODE_PRIVILEGE, t->code);
+    if (!(attr & SEG_ATTR_P))
+        far_fault(cpu, EXC_NP, sel, FC_NOT_PRESENT, t->code);
+    t->sel = sel;
+    t->cpl = cpu->cpl;
+}
+
+/* A call gate and the code segment it names. JMP through a gate never
+ * changes privilege; CALL may move to a more privileged, non-conforming
+ * segment. */
+static void via_call_gate(struct cpu *cpu, uint16_t gsel, const uint64_t g[2], bool call,
+                          struct far_target *t)
+{
+    unsigned gdpl = attr_dpl(desc_attr(g[0]));
+    if (gdpl < cpu->cpl || (gsel & SEL_RPL) > gdpl)
+        far_fault(cpu, EXC_GP, gsel, FC_CALL_GATE_PRIVILEGE, g);
+    if (!(g[0] & (1ULL << 47)))
+        far_fault(cpu, EXC_NP, gsel, FC_CALL_GATE_NOT_PRESENT, g);
+    if (ia32e(cpu) && ((g[1] >> UPPER_TYPE_SHIFT) & 0x1f))
+        far_fault(cpu, EXC_GP, gsel, FC_UPPER_TYPE, g);
+    uint16_t sel = (uint16_t)(g[0] >> 16);
+    if ((sel & 0xfffc) == 0)
+        cpu_fault_why(cpu, EXC_GP, 0, FC_GATE_CS_NULL, gsel);
+    seg_read_descriptor(cpu, sel, EXC_GP, t->code);
+    uint16_t attr = desc_attr(t->code[0]);
+    unsigned dpl = attr_dpl(attr);
+    bool conforming = attr & SEG_ATTR_DC;
+    if (!is_code(attr))
+        far_fault(cpu, EXC_GP, sel, FC_NOT_CODE, t->code);
+    if (dpl > cpu->cpl || (!call && !conforming && dpl != cpu->cpl))
+        far_fault(cpu, EXC_GP, sel, FC_CODE_PRIVILEGE, t->code);
+    if (ia32e(cpu) && (!(attr & SEG_ATTR_L) || (attr & SEG_ATTR_DB)))
+        far_fault(cpu, EXC_GP, sel, FC_CODE_NOT_64, t->code);
+    if (!(attr & SEG_ATTR_P))
+        far_fault(cpu, EXC_NP, sel, FC_NOT_PRESENT, t->code);
+    unsigned type = desc_attr(g[0]) & SEG_ATTR_TYPE;
+    t->sel = sel;
+    t->cpl = conforming ? cpu->cpl : dpl;
+    t->width = ia32e(cpu) ? 8 : type == DESC_TYPE_CALL ? 4 : 2;
+    t->rip = (g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000ULL) | ((g[1] & 0xffffffffULL) << 32);
+    t->params = ia32e(cpu) ? 0 : (g[0] >> GATE_PARAMS_SHIFT) & GATE_PARAMS_MASK;
+    t->gate = true;
+}
+
+/* Resolves the selector of a far JMP/CALL into a target (all checks but
+ * the stack ones). */
+static void resolve(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz, bool call,
+                    struct far_target *t)
+{
+    uint64_t d[2];
+    *t = (struct far_target){.width = osz, .rip = offset};
+    if ((sel & 0xfffc) == 0)
+        cpu_fault_why(cpu, EXC_GP, 0, FC_NULL_SELECTOR, sel);
+    seg_read_descriptor(cpu, sel, EXC_GP, d);
+    uint16_t attr = desc_attr(d[0]);
+    if (is_code(attr)) {
+        t->code[0] = d[0];
+        direct_code(cpu, sel, t);
+    } else if (!(attr & SEG_ATTR_S) &&
+               ((attr & SEG_ATTR_TYPE) == DESC_TYPE_CALL ||
+                (!ia32e(cpu) && (attr & SEG_ATTR_TYPE) == DESC_TYPE_CALL16))) {
+        seg_read_system_descriptor(cpu, sel, EXC_GP, d);
+        via_call_gate(cpu, sel, d, call, t);
+    } else {
+        unsigned type = attr & SEG_ATTR_TYPE;
+        bool task = !(attr & SEG_ATTR_S) && !ia32e(cpu) &&
+                    (type == DESC_TYPE_TASK || type == DESC_TYPE_TSS || type == DESC_TYPE_TSS16);
+        far_fault(cpu, EXC_GP, sel, task ? FC_TASK_SWITCH : FC_BAD_SYSTEM_TYPE, d);
+    }
+    t->rip = check_offset(cpu, t->code[0], t->rip, t->width);
+}
+
+static void commit_cs(struct cpu *cpu, const struct far_target *t)
+{
+    uint64_t d0 = t->code[0];
+    seg_set_accessed(cpu, t->sel, d0);
+    cpu_set_seg(cpu, SEG_CS, (uint16_t)((t->sel & 0xfffc) | t->cpl), desc_base(d0),
+                desc_limit(d0), desc_attr(d0) | SEG_ATTR_A);
+    cpu_set_cpl(cpu, t->cpl);
     cpu_update_mode(cpu);
-    cpu->gpr[REG_NEXT_RIP] = rip;
+    cpu->gpr[REG_NEXT_RIP] = t->rip;
 }
 
 static void real_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz)
@@ -78,211 +180,126 @@ static void real_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned o
     cpu->gpr[REG_NEXT_RIP] = offset & (osz == 2 ? 0xffff : 0xffffffffULL);
 }
 
-void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset)
+static bool real_or_v86(const struct cpu *cpu)
 {
-    unsigned osz = cpu->cur ? cpu->cur->osz : 4;
-    if (!cpu_protected(cpu) || (cpu->rflags & RFLAGS_VM)) {
+    return !cpu_protected(cpu) || (cpu->rflags & RFLAGS_VM);
+}
+
+void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz)
+{
+    if (real_or_v86(cpu)) {
         real_jump(cpu, sel, offset, osz);
         return;
     }
-    uint64_t d[2];
-    direct_code_target(cpu, sel, d);
-    offset = check_offset(cpu, d[0], offset, osz);
-    commit_cs(cpu, sel, d[0], cpu->cpl, offset);
+    struct far_target t;
+    resolve(cpu, sel, offset, osz, false, &t);
+    commit_cs(cpu, &t);
+}
+
+/* ---- CALL ------------------------------------------------------------------------ */
+
+/* Pushes `n` values (slot[0] first) at `width` bytes on the current stack,
+ * after checking the whole range. A 64-bit gate uses the flat 64-bit stack
+ * (SDM CALL: the implicit stack switch of entering 64-bit mode). */
+static void push_current(struct cpu *cpu, const uint64_t *slot, unsigned n, unsigned width,
+                         bool flat64)
+{
+    uint64_t rsp = cpu->gpr[RSP];
+    if (flat64) {
+        uint64_t low = rsp - width * n;
+        if (!canonical(low) || !canonical(rsp - 1))
+            cpu_fault_why(cpu, EXC_SS, 0, FC_STACK_NONCANONICAL, low);
+        for (unsigned i = 0; i < n; i++)
+            lin_write(cpu, rsp - width * (i + 1), width, slot[i], MEM_STACK);
+        cpu->gpr[RSP] = low;
+        return;
+    }
+    uint64_t mask = stack_mask(cpu);
+    mem_probe_write(cpu, SEG_SS, (rsp - width * n) & mask, width * n);
+    for (unsigned i = 0; i < n; i++)
+        mem_write(cpu, SEG_SS, (rsp - width * (i + 1)) & mask, width, slot[i] & size_mask(width));
+    reg_write(cpu, RSP, cpu->stack_size, rsp - width * n);
+}
+
+/* CALL through a gate to a more privileged ring: the stack comes from the
+ * TSS (a null SS and TSS.RSPn in IA-32e mode); old SS:ESP, the copied
+ * parameters and CS:EIP go on it, written before anything changes. */
+static void call_inner(struct cpu *cpu, const struct far_target *t, uint64_t ret)
+{
+    uint64_t slot[4 + GATE_PARAMS_MASK];
+    unsigned n = 0, w = t->width;
+    slot[n++] = cpu->seg[SEG_SS].sel;
+    slot[n++] = cpu->gpr[RSP];
+    for (unsigned i = t->params; i-- > 0;) {
+        uint64_t off = (cpu->gpr[RSP] + i * w) & stack_mask(cpu);
+        slot[n++] = sys_read(cpu, cpu->seg[SEG_SS].base + off, w);
+    }
+    slot[n++] = cpu->seg[SEG_CS].sel;
+    slot[n++] = ret;
+    struct seg ss;
+    uint64_t sp, final_sp;
+    if (ia32e(cpu)) {
+        sp = tss_read_field(cpu, TSS64_RSP0 + 8 * t->cpl, 8, 0);
+        final_sp = sp - w * n;
+        if (!canonical(sp) || !canonical(final_sp))
+            cpu_fault_why(cpu, EXC_SS, 0, FC_STACK_NONCANONICAL, sp);
+        ss = (struct seg){0, 0, (uint16_t)t->cpl, SEG_ATTR_UNUSABLE | SEG_ATTR_DB};
+        for (unsigned i = 0; i < n; i++)
+            sys_write(cpu, sp - w * (i + 1), w, slot[i]);
+    } else {
+        tss_stack(cpu, t->cpl, 0, &ss, &sp);
+        if (!seg_stack_room(&ss, sp, w * n))
+            cpu_fault_why(cpu, EXC_SS, ss.sel & 0xfffc, FC_STACK_LIMIT, sp);
+        uint64_t mask = (ss.attr & SEG_ATTR_DB) ? 0xffffffffULL : 0xffffULL;
+        for (unsigned i = 0; i < n; i++)
+            sys_write(cpu, (ss.base + ((sp - w * (i + 1)) & mask)) & 0xffffffffULL, w, slot[i]);
+        final_sp = (sp & ~mask) | ((sp - w * n) & mask);
+    }
+    commit_cs(cpu, t);
+    cpu_set_seg(cpu, SEG_SS, (uint16_t)((ss.sel & 0xfffc) | t->cpl), ss.base, ss.limit, ss.attr);
+    cpu_update_mode(cpu);
+    cpu->gpr[RSP] = final_sp;
 }
 
 void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz)
 {
-    uint64_t rsp = cpu->gpr[RSP];
     uint64_t ret = next_rip(cpu);
     uint16_t cs = cpu->seg[SEG_CS].sel;
-    uint64_t d[2] = {0, 0};
-    bool prot = cpu_protected(cpu) && !(cpu->rflags & RFLAGS_VM);
-    if (prot) {
-        direct_code_target(cpu, sel, d);
-        offset = check_offset(cpu, d[0], offset, osz);
-    }
-    uint64_t mask = stack_mask(cpu);
-    mem_probe_write(cpu, SEG_SS, (rsp - 2 * osz) & mask, 2 * osz);
-    mem_write(cpu, SEG_SS, (rsp - osz) & mask, osz, cs);
-    mem_write(cpu, SEG_SS, (rsp - 2 * osz) & mask, osz, ret & size_mask(osz));
-    if (prot)
-        commit_cs(cpu, sel, d[0], cpu->cpl, offset);
-    else
+    if (real_or_v86(cpu)) {
+        uint64_t slot[2] = {cs, ret};
+        push_current(cpu, slot, 2, osz, false);
         real_jump(cpu, sel, offset, osz);
-    reg_write(cpu, RSP, cpu->stack_size, rsp - 2 * osz);
-}
-
-/* The code segment a RET/IRET returns to. Returns the new CPL (its RPL). */
-static unsigned return_code_target(struct cpu *cpu, uint16_t sel, uint64_t d[2])
-{
-    if ((sel & 0xfffc) == 0)
-        cpu_fault(cpu, EXC_GP, 0);
-    seg_read_descriptor(cpu, sel, EXC_GP, d);
-    uint16_t attr = desc_attr(d[0]);
-    unsigned rpl = sel & SEL_RPL, dpl = attr_dpl(attr);
-    if (!is_code(attr) || rpl < cpu->cpl)
-        cpu_fault(cpu, EXC_GP, sel & 0xfffc);
-    if ((attr & SEG_ATTR_DC) ? dpl > rpl : dpl != rpl)
-        cpu_fault(cpu, EXC_GP, sel & 0xfffc);
-    if ((cpu->efer & EFER_LMA) && (attr & SEG_ATTR_L) && (attr & SEG_ATTR_DB))
-        cpu_fault(cpu, EXC_GP, sel & 0xfffc);
-    if (!(attr & SEG_ATTR_P))
-        cpu_fault(cpu, EXC_NP, sel & 0xfffc);
-    return rpl;
-}
-
-/* The stack segment for a return to an outer level (SS:RSP from the old
- * stack). A null SS is allowed for a 64-bit target below ring 3. */
-static void return_stack(struct cpu *cpu, uint16_t ss, unsigned cpl, bool to64, uint64_t d[2])
-{
-    d[0] = d[1] = 0;
-    if ((ss & 0xfffc) == 0) {
-        if (to64 && cpl < 3 && (ss & SEL_RPL) == cpl)
-            return;
-        cpu_fault(cpu, EXC_GP, 0);
-    }
-    seg_read_descriptor(cpu, ss, EXC_GP, d);
-    uint16_t attr = desc_attr(d[0]);
-    bool writable = (attr & SEG_ATTR_S) && !(attr & SEG_ATTR_CODE) && (attr & SEG_ATTR_RW);
-    if ((ss & SEL_RPL) != cpl || attr_dpl(attr) != cpl || !writable)
-        cpu_fault(cpu, EXC_GP, ss & 0xfffc);
-    if (!(attr & SEG_ATTR_P))
-        cpu_fault(cpu, EXC_SS, ss & 0xfffc);
-}
-
-static void commit_ss(struct cpu *cpu, uint16_t ss, const uint64_t d[2], unsigned cpl)
-{
-    if ((ss & 0xfffc) == 0)
-        cpu_set_seg(cpu, SEG_SS, (uint16_t)((ss & 0xfffc) | cpl), 0, 0, SEG_ATTR_UNUSABLE);
-    else
-        cpu_set_seg(cpu, SEG_SS, ss, desc_base(d[0]), desc_limit(d[0]), desc_attr(d[0]));
-}
-
-/* After a return to an outer level: data segments the new CPL may not use
- * become null (SDM RET/IRET). */
-static void null_inaccessible_segments(struct cpu *cpu)
-{
-    static const unsigned regs[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
-    for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
-        struct seg *s = &cpu->seg[regs[i]];
-        bool conforming_code = (s->attr & SEG_ATTR_CODE) && (s->attr & SEG_ATTR_DC);
-        if ((s->attr & SEG_ATTR_UNUSABLE) || conforming_code)
-            continue;
-        if (attr_dpl(s->attr) < cpu->cpl)
-            cpu_set_seg(cpu, regs[i], 0, s->base, 0, SEG_ATTR_UNUSABLE);
-    }
-}
-
-void far_return(struct cpu *cpu, unsigned osz, uint16_t pop_bytes)
-{
-    uint64_t rip = stack_peek(cpu, 0, osz);
-    uint16_t sel = (uint16_t)stack_peek(cpu, osz, 2);
-    if (!cpu_protected(cpu) || (cpu->rflags & RFLAGS_VM)) {
-        real_jump(cpu, sel, rip, osz);
-        reg_write(cpu, RSP, cpu->stack_size, cpu->gpr[RSP] + 2 * osz + pop_bytes);
         return;
     }
-    uint64_t d[2], sd[2];
-    unsigned cpl = return_code_target(cpu, sel, d);
-    rip = check_offset(cpu, d[0], rip, osz);
-    if (cpl == cpu->cpl) {
-        commit_cs(cpu, sel, d[0], cpl, rip);
-        reg_write(cpu, RSP, cpu->stack_size, cpu->gpr[RSP] + 2 * osz + pop_bytes);
+    struct far_target t;
+    resolve(cpu, sel, offset, osz, true, &t);
+    if (t.cpl < cpu->cpl) {
+        call_inner(cpu, &t, ret);
         return;
     }
-    uint64_t new_rsp = stack_peek(cpu, 2 * osz + pop_bytes, osz);
-    uint16_t ss = (uint16_t)stack_peek(cpu, 3 * osz + pop_bytes, 2);
-    bool to64 = (cpu->efer & EFER_LMA) && (desc_attr(d[0]) & SEG_ATTR_L);
-    return_stack(cpu, ss, cpl, to64, sd);
-    commit_cs(cpu, sel, d[0], cpl, rip);
-    commit_ss(cpu, ss, sd, cpl);
-    cpu_update_mode(cpu);
-    reg_write(cpu, RSP, osz == 8 ? 8 : cpu->stack_size, new_rsp + pop_bytes);
-    null_inaccessible_segments(cpu);
+    uint64_t slot[2] = {cs, ret & size_mask(t.width)};
+    push_current(cpu, slot, 2, t.width, t.gate && t.width == 8);
+    commit_cs(cpu, &t);
 }
 
-/* ---- IRET ------------------------------------------------------------------------------ */
-
-/* RFLAGS after IRET: which bits the popped image may change depends on the
- * CPL before the IRET and IOPL (SDM IRET). */
-static uint64_t iret_flags(struct cpu *cpu, uint64_t popped, unsigned osz)
-{
-    uint64_t old = cpu_get_rflags(cpu);
-    uint64_t mask = IRET_FLAGS_ALWAYS;
-    unsigned iopl = (old & RFLAGS_IOPL) >> RFLAGS_IOPL_SHIFT;
-    if (!cpu_protected(cpu) || cpu->cpl == 0)
-        mask |= RFLAGS_IOPL | RFLAGS_IF | RFLAGS_VIF | RFLAGS_VIP;
-    else if (cpu->cpl <= iopl)
-        mask |= RFLAGS_IF;
-    if (osz == 2)
-        mask &= 0xffff;
-    return (old & ~mask) | (popped & mask);
-}
-
-static void iret_real(struct cpu *cpu, unsigned osz)
-{
-    uint64_t rip = stack_peek(cpu, 0, osz);
-    uint16_t cs = (uint16_t)stack_peek(cpu, osz, 2);
-    uint64_t f = stack_peek(cpu, 2 * osz, osz);
-    uint64_t nf = iret_flags(cpu, f, osz);
-    real_jump(cpu, cs, rip, osz);
-    reg_write(cpu, RSP, cpu->stack_size, cpu->gpr[RSP] + 3 * osz);
-    cpu_set_rflags(cpu, nf);
-}
-
-void cpu_iret(struct cpu *cpu, unsigned osz)
-{
-    if (!cpu_protected(cpu)) {
-        iret_real(cpu, osz);
-        cpu->nmi_blocked = false;
-        return;
-    }
-    if (cpu->rflags & (RFLAGS_NT | RFLAGS_VM))
-        cpu_fault(cpu, EXC_GP, 0); /* task return and virtual-8086 are not implemented */
-    uint64_t rip = stack_peek(cpu, 0, osz);
-    uint16_t sel = (uint16_t)stack_peek(cpu, osz, 2);
-    uint64_t f = stack_peek(cpu, 2 * osz, osz);
-    uint64_t d[2], sd[2];
-    unsigned cpl = return_code_target(cpu, sel, d);
-    bool to64 = (cpu->efer & EFER_LMA) && (desc_attr(d[0]) & SEG_ATTR_L);
-    rip = check_offset(cpu, d[0], rip, osz);
-    bool pops_stack = cpu_long64(cpu) || cpl != cpu->cpl;
-    uint64_t new_flags = iret_flags(cpu, f, osz);
-    if (!pops_stack) {
-        commit_cs(cpu, sel, d[0], cpl, rip);
-        reg_write(cpu, RSP, cpu->stack_size, cpu->gpr[RSP] + 3 * osz);
-    } else {
-        uint64_t new_rsp = stack_peek(cpu, 3 * osz, osz);
-        uint16_t ss = (uint16_t)stack_peek(cpu, 4 * osz, 2);
-        return_stack(cpu, ss, cpl, to64, sd);
-        commit_cs(cpu, sel, d[0], cpl, rip);
-        commit_ss(cpu, ss, sd, cpl);
-        cpu_update_mode(cpu);
-        reg_write(cpu, RSP, osz == 8 || cpu_long64(cpu) ? 8 : cpu->stack_size, new_rsp);
-        null_inaccessible_segments(cpu);
-    }
-    cpu_set_rflags(cpu, new_flags);
-    cpu->nmi_blocked = false;
-}
-
-/* ---- handlers and translation -------------------------------------------------------------- */
+/* ---- handlers and translation ------------------------------------------------------ */
 
 static void far_ptr(struct cpu *cpu, const struct insn *in)
 {
     if (in->op == FAR_JMP)
-        far_jump(cpu, in->imm2, in->imm);
+        far_jump(cpu, in->imm2, in->imm, in->osz);
     else
         far_call(cpu, in->imm2, in->imm, in->osz);
 }
 
+/* JMP/CALL m16:16, m16:32 or m16:64: the offset then the selector. */
 static void far_mem(struct cpu *cpu, const struct insn *in)
 {
     uint64_t ea = insn_ea(cpu, in);
     uint64_t off = mem_read(cpu, in->seg, ea, in->osz);
     uint16_t sel = (uint16_t)mem_read(cpu, in->seg, (ea + in->osz) & size_mask(in->asz), 2);
     if (in->op == FAR_JMP)
-        far_jump(cpu, sel, off);
+        far_jump(cpu, sel, off, in->osz);
     else
         far_call(cpu, sel, off, in->osz);
 }
@@ -315,21 +332,5 @@ bool xl_far(const struct xlate *x, struct insn *in)
         return false;
     in->flags &= (uint8_t)~INSN_M0;
     in->fn = far_mem;
-    return true;
-}
-
-static void iret(struct cpu *cpu, const struct insn *in)
-{
-    uint8_t cpl_from = cpu->cpl;
-    cpu_iret(cpu, in->osz);
-    if (unlikely(cpu->hook_mask))
-        cpu_ev_iret(cpu, cpl_from, cpu->rip);
-}
-
-bool xl_iret(const struct xlate *x, struct insn *in)
-{
-    (void)x;
-    in->fn = iret;
-    in->flags |= INSN_END;
     return true;
 }

@@ -51,6 +51,13 @@ struct insn {
 /* Abandons the current instruction and delivers `vector` (error code or
  * EXC_NO_ERROR). Architectural state is as before the instruction. */
 _Noreturn void cpu_fault(struct cpu *cpu, unsigned vector, uint32_t error);
+/* cpu_fault with the reason recorded for the forensics report
+ * (enum cpu_fault_cause; aux names the selector, vector, MSR...; desc the
+ * descriptor involved). */
+_Noreturn void cpu_fault_why(struct cpu *cpu, unsigned vector, uint32_t error, unsigned cause,
+                             uint64_t aux);
+_Noreturn void cpu_fault_desc(struct cpu *cpu, unsigned vector, uint32_t error, unsigned cause,
+                              uint64_t aux, uint64_t desc);
 _Noreturn void cpu_page_fault(struct cpu *cpu, uint64_t lin, uint32_t error);
 /* Delivers a software interrupt / trap after the instruction (INT n, INT3,
  * INTO, INT1): RIP is the next instruction. */
@@ -298,17 +305,35 @@ static inline bool cpu_protected(const struct cpu *cpu)
 void cpu_set_cpl(struct cpu *cpu, unsigned cpl);
 /* The full load of a segment register from a selector, with the SDM's checks. */
 void seg_load(struct cpu *cpu, unsigned sreg, uint16_t sel);
-/* Reads the 8- (or 16-, for system descriptors in long mode) byte descriptor
- * for sel from the GDT/LDT; raises `vector`(sel) when it is outside the table. */
+/* Linear address of sel's descriptor (`bytes` long) in the GDT/LDT; false
+ * if it lies beyond the table limit (or TI = 1 with no LDT). */
+bool seg_desc_addr(const struct cpu *cpu, uint16_t sel, unsigned bytes, uint64_t *at);
+/* Reads sel's descriptor: 8 bytes, or 16 for a system descriptor
+ * (`system`) in IA-32e mode. False if outside the table. */
+bool seg_fetch_descriptor(struct cpu *cpu, uint16_t sel, bool system, uint64_t desc[2]);
+/* The same, raising `vector`(sel) when outside the table. */
 void seg_read_descriptor(struct cpu *cpu, uint16_t sel, unsigned vector, uint64_t desc[2]);
+void seg_read_system_descriptor(struct cpu *cpu, uint16_t sel, unsigned vector, uint64_t desc[2]);
+/* Sets the accessed bit of sel's descriptor in memory if lo lacks it. */
+void seg_set_accessed(struct cpu *cpu, uint16_t sel, uint64_t lo);
+/* Whether `bytes` bytes below sp fit in stack segment s (limit, expand-down, B). */
+bool seg_stack_room(const struct seg *s, uint64_t sp, unsigned bytes);
 /* Descriptor fields. */
 uint64_t desc_base(uint64_t lo);
 uint32_t desc_limit(uint64_t lo);
 uint16_t desc_attr(uint64_t lo);
 void cpu_set_seg(struct cpu *cpu, unsigned sreg, uint16_t sel, uint64_t base, uint32_t limit,
                  uint32_t attr);
-/* Far transfers (seg.c). */
-void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset);
+
+/* The TSS (deliver.c). TSS64_RSP0: RSPn is at 4 + 8n in the 64-bit TSS. */
+#define TSS64_RSP0 4
+/* Reads a TSS field, #TS(TR | ext) beyond its limit. */
+uint64_t tss_read_field(struct cpu *cpu, unsigned off, unsigned size, uint32_t ext);
+/* SS:ESP for ring new_cpl from a 16/32-bit TSS, with the #TS/#SS checks. */
+void tss_stack(struct cpu *cpu, unsigned new_cpl, uint32_t ext, struct seg *ss, uint64_t *esp);
+
+/* Far transfers (far.c, ret.c). */
+void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz);
 void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz);
 void far_return(struct cpu *cpu, unsigned osz, uint16_t pop_bytes);
 void cpu_iret(struct cpu *cpu, unsigned osz);

@@ -92,6 +92,8 @@ static const struct xlate_entry optable[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     E(LDS, xl_lxs, 0, 0), E(LES, xl_lxs, 0, 0), E(LFS, xl_lxs, 0, 0), E(LGS, xl_lxs, 0, 0),
     E(LSS, xl_lxs, 0, 0), E(LTR, xl_segsys, 0, 0), E(LLDT, xl_segsys, 0, 0),
     E(STR, xl_segsys, 0, 0), E(SLDT, xl_segsys, 0, 0),
+    E(VERR, xl_segsys, 0, 0), E(VERW, xl_segsys, 0, 0), E(LAR, xl_segsys, 0, 0),
+    E(LSL, xl_segsys, 0, 0), E(ARPL, xl_segsys, 0, 0),
     E(SYSCALL, xl_syscall, 0, 0), E(SYSRET, xl_syscall, 0, 0),
     E(SYSENTER, xl_syscall, 0, 0), E(SYSEXIT, xl_syscall, 0, 0),
 };

@@ -39,6 +39,23 @@ struct seg {
 #define SEG_ATTR_G 0x8000
 #define SEG_ATTR_UNUSABLE 0x10000 /* not a descriptor bit: null selector loaded */
 
+/* Segment selectors and system-descriptor types (SDM Vol. 3 Table 3-2). */
+#define SEL_RPL 0x3
+#define SEL_TI 0x4         // 1: the selector indexes the LDT
+#define SEL_INDEX 0xfff8   // byte offset of the descriptor in its table
+#define DESC_TYPE_TSS16 0x1
+#define DESC_TYPE_LDT 0x2
+#define DESC_TYPE_TSS16_BUSY 0x3
+#define DESC_TYPE_CALL16 0x4
+#define DESC_TYPE_TASK 0x5
+#define DESC_TYPE_INT16 0x6
+#define DESC_TYPE_TRAP16 0x7
+#define DESC_TYPE_TSS 0x9      // 32-bit TSS; the 64-bit TSS in IA-32e mode
+#define DESC_TYPE_TSS_BUSY 0xB
+#define DESC_TYPE_CALL 0xC     // 32-bit call gate; the 64-bit one in IA-32e mode
+#define DESC_TYPE_INT 0xE      // 32-bit interrupt gate; 64-bit in IA-32e mode
+#define DESC_TYPE_TRAP 0xF
+
 struct dtable {
     uint64_t base;
     uint16_t limit;

@@ -109,7 +109,7 @@ static void pop_sreg(struct cpu *cpu, const struct insn *in)
     seg_load(cpu, in->op, sel);
     reg_write(cpu, RSP, cpu->stack_size, cpu->gpr[RSP] + in->osz);
     if (in->op == SEG_SS) {
-        cpu->intr_shadow = 1;
+        cpu->intr_shadow = CPU_SHADOW_MOV_SS;
         cpu->attention = true;
     }
 }

@@ -337,7 +337,7 @@ static void system_op(struct cpu *cpu, const struct insn *in)
     case SYS_STI:
         check_iopl(cpu);
         if (!(cpu->rflags & RFLAGS_IF)) {
-            cpu->intr_shadow = 1;
+            cpu->intr_shadow = CPU_SHADOW_STI;
             cpu->attention = true;
         }
         cpu->rflags |= RFLAGS_IF;
