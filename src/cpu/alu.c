@@ -81,48 +81,48 @@ static void alu_mi(struct cpu *cpu, const struct insn *in)
     alu_do(cpu, in, insn_mem_read(cpu, in, in->osz), in->imm, true);
 }
 
-/* Hot forms without the generic dispatch. */
-static void add64_rr(struct cpu *cpu, const struct insn *in)
+/* ---- hot forms: a 32/64-bit register op= register or immediate ---------------
+ * alu_hot is inlined into one small handler per operation x width x source
+ * (Blink's kAlu table), so each resolves its operation at compile time. */
+
+static inline __attribute__((always_inline)) void alu_hot(struct cpu *cpu,
+                                                          const struct insn *in, uint64_t b,
+                                                          unsigned op, unsigned size)
 {
-    uint64_t a = cpu->gpr[in->r1], b = cpu->gpr[in->r2], r = a + b;
-    cpu->gpr[in->r1] = r;
-    lf_set(cpu, LF_ADD, 8, r, a, b);
+    uint64_t m = size_mask(size), a = cpu->gpr[in->r1] & m;
+    b &= m;
+    uint64_t r = alu_result(op, a, b, 0) & m;
+    if (alu_writes(op))
+        cpu->gpr[in->r1] = r; /* a 32-bit result zero-extends */
+    lf_set(cpu, alu_lf[op], size, r, a, b);
 }
 
-static void sub64_ri(struct cpu *cpu, const struct insn *in)
-{
-    uint64_t a = cpu->gpr[in->r1], b = in->imm, r = a - b;
-    if (in->op == ALU_SUB)
-        cpu->gpr[in->r1] = r;
-    lf_set(cpu, LF_SUB, 8, r, a, b);
-}
+#define ALU_HOT(op, name)                                                                          static void name##_rr32(struct cpu *c, const struct insn *in)                                  {                                                                                                  alu_hot(c, in, c->gpr[in->r2], op, 4);                                                     }                                                                                              static void name##_ri32(struct cpu *c, const struct insn *in)                                  {                                                                                                  alu_hot(c, in, in->imm, op, 4);                                                            }                                                                                              static void name##_rr64(struct cpu *c, const struct insn *in)                                  {                                                                                                  alu_hot(c, in, c->gpr[in->r2], op, 8);                                                     }                                                                                              static void name##_ri64(struct cpu *c, const struct insn *in)                                  {                                                                                                  alu_hot(c, in, in->imm, op, 8);                                                            }
 
-static void add64_ri(struct cpu *cpu, const struct insn *in)
-{
-    uint64_t a = cpu->gpr[in->r1], b = in->imm, r = a + b;
-    cpu->gpr[in->r1] = r;
-    lf_set(cpu, LF_ADD, 8, r, a, b);
-}
+ALU_HOT(ALU_ADD, add)
+ALU_HOT(ALU_OR, or)
+ALU_HOT(ALU_AND, and)
+ALU_HOT(ALU_SUB, sub)
+ALU_HOT(ALU_XOR, xor)
+ALU_HOT(ALU_CMP, cmp)
+ALU_HOT(ALU_TEST, test)
 
-static void sub64_rr(struct cpu *cpu, const struct insn *in)
-{
-    uint64_t a = cpu->gpr[in->r1], b = cpu->gpr[in->r2], r = a - b;
-    if (in->op == ALU_SUB)
-        cpu->gpr[in->r1] = r;
-    lf_set(cpu, LF_SUB, 8, r, a, b);
-}
+/* [op][0: 32-bit, 1: 64-bit][0: register source, 1: immediate] */
+static const insn_fn hot_alu[ALU_TEST + 1][2][2] = {
+    [ALU_ADD] = {{add_rr32, add_ri32}, {add_rr64, add_ri64}},
+    [ALU_OR] = {{or_rr32, or_ri32}, {or_rr64, or_ri64}},
+    [ALU_AND] = {{and_rr32, and_ri32}, {and_rr64, and_ri64}},
+    [ALU_SUB] = {{sub_rr32, sub_ri32}, {sub_rr64, sub_ri64}},
+    [ALU_XOR] = {{xor_rr32, xor_ri32}, {xor_rr64, xor_ri64}},
+    [ALU_CMP] = {{cmp_rr32, cmp_ri32}, {cmp_rr64, cmp_ri64}},
+    [ALU_TEST] = {{test_rr32, test_ri32}, {test_rr64, test_ri64}},
+};
 
 static insn_fn specialised(const struct insn *in, ZydisOperandType t1, bool mem)
 {
-    if (in->osz != 8 || mem)
+    if (mem || (in->osz != 4 && in->osz != 8))
         return NULL;
-    bool imm = t1 == ZYDIS_OPERAND_TYPE_IMMEDIATE;
-    switch (in->op) {
-    case ALU_ADD: return imm ? add64_ri : add64_rr;
-    case ALU_SUB:
-    case ALU_CMP: return imm ? sub64_ri : sub64_rr;
-    default: return NULL;
-    }
+    return hot_alu[in->op][in->osz == 8][t1 == ZYDIS_OPERAND_TYPE_IMMEDIATE];
 }
 
 bool xl_alu(const struct xlate *x, struct insn *in)

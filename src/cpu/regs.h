@@ -137,6 +137,9 @@ enum lf_op {
     LF_DEC,
     LF_NEG,   // res = -src1
     LF_MUL,   // CF = OF = aux (high half significant); SF/ZF/PF from res, AF = 0
+    LF_SHL,   // src1 shifted left by src2 (1..size*8); OF = MSB(res) ^ CF, AF = 0
+    LF_SHR,   // src1 shifted right (logical); OF = MSB(src1)
+    LF_SAR,   // src1 shifted right (arithmetic); OF = 0
 };
 
 struct lazy_flags {

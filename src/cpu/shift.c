@@ -99,6 +99,12 @@ static void shift_flags(struct cpu *cpu, unsigned size, const struct shift_out *
     cpu->rflags = f;
 }
 
+/* SHL/SHR/SAR leave lazy flags (LF_SHL...); rotates change CF/OF only and
+ * so merge into the materialised flags. */
+static const uint8_t shift_lazy_op[] = {
+    [SH_SHL] = LF_SHL, [SH_SAL] = LF_SHL, [SH_SHR] = LF_SHR, [SH_SAR] = LF_SAR,
+};
+
 static void shift(struct cpu *cpu, const struct insn *in)
 {
     unsigned n = count_of(cpu, in);
@@ -107,7 +113,87 @@ static void shift(struct cpu *cpu, const struct insn *in)
         return;
     struct shift_out o = do_shift(in->op, in->osz, a, n, flags_cf(cpu));
     op0_write(cpu, in, o.res);
-    shift_flags(cpu, in->osz, &o);
+    if (in->op >= SH_SHL)
+        lf_set(cpu, shift_lazy_op[in->op], in->osz, o.res, a, n);
+    else
+        shift_flags(cpu, in->osz, &o);
+}
+
+/* ---- hot forms: a register shifted or rotated by an immediate ---------------- */
+
+static void shl_ri(struct cpu *cpu, const struct insn *in)
+{
+    unsigned n = (unsigned)in->imm;
+    uint64_t a = reg_read(cpu, in->r1, in->osz), r = (a << n) & size_mask(in->osz);
+    reg_write(cpu, in->r1, in->osz, r);
+    lf_set(cpu, LF_SHL, in->osz, r, a, n);
+}
+
+static void shr_ri(struct cpu *cpu, const struct insn *in)
+{
+    unsigned n = (unsigned)in->imm;
+    uint64_t a = reg_read(cpu, in->r1, in->osz), r = a >> n;
+    reg_write(cpu, in->r1, in->osz, r);
+    lf_set(cpu, LF_SHR, in->osz, r, a, n);
+}
+
+static void sar_ri(struct cpu *cpu, const struct insn *in)
+{
+    unsigned n = (unsigned)in->imm;
+    uint64_t a = reg_read(cpu, in->r1, in->osz);
+    uint64_t r = (uint64_t)(sext(a, in->osz) >> n) & size_mask(in->osz);
+    reg_write(cpu, in->r1, in->osz, r);
+    lf_set(cpu, LF_SAR, in->osz, r, a, n);
+}
+
+static void rotate_flags(struct cpu *cpu, bool cf, bool of)
+{
+    uint64_t f = flags_materialize(cpu) & ~(RFLAGS_CF | RFLAGS_OF);
+    cpu->rflags = f | (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0);
+}
+
+static void rol_ri(struct cpu *cpu, const struct insn *in)
+{
+    unsigned bits = in->osz * 8u, k = (unsigned)in->imm % bits;
+    uint64_t a = reg_read(cpu, in->r1, in->osz), sign = sign_bit(in->osz);
+    uint64_t r = k ? ((a << k) | (a >> (bits - k))) & size_mask(in->osz) : a;
+    reg_write(cpu, in->r1, in->osz, r);
+    rotate_flags(cpu, r & 1, ((r & sign) != 0) != (r & 1));
+}
+
+static void ror_ri(struct cpu *cpu, const struct insn *in)
+{
+    unsigned bits = in->osz * 8u, k = (unsigned)in->imm % bits;
+    uint64_t a = reg_read(cpu, in->r1, in->osz), sign = sign_bit(in->osz);
+    uint64_t r = k ? ((a >> k) | (a << (bits - k))) & size_mask(in->osz) : a;
+    reg_write(cpu, in->r1, in->osz, r);
+    rotate_flags(cpu, (r & sign) != 0, ((r & sign) != 0) != ((r & (sign >> 1)) != 0));
+}
+
+static void shift_nop(struct cpu *cpu, const struct insn *in)
+{
+    (void)cpu;
+    (void)in;
+}
+
+/* A register by a non-zero immediate count: no memory, no CL. */
+static insn_fn shift_fast(const struct insn *in)
+{
+    if ((in->flags & INSN_M0) || in->r2 != REG_NONE)
+        return NULL;
+    if ((in->imm & (in->osz == 8 ? 0x3f : 0x1f)) == 0)
+        return shift_nop; /* a masked count of 0: no change, not even flags */
+    unsigned n = (unsigned)in->imm & (in->osz == 8 ? 0x3f : 0x1f);
+    bool in_range = n < in->osz * 8u; /* larger counts (8/16-bit) take the general path */
+    switch (in->op) {
+    case SH_SHL:
+    case SH_SAL: return in_range ? shl_ri : NULL;
+    case SH_SHR: return in_range ? shr_ri : NULL;
+    case SH_SAR: return in_range ? sar_ri : NULL;
+    case SH_ROL: return rol_ri;
+    case SH_ROR: return ror_ri;
+    default: return NULL;
+    }
 }
 
 bool xl_shift(const struct xlate *x, struct insn *in)
@@ -123,6 +209,11 @@ bool xl_shift(const struct xlate *x, struct insn *in)
             in->r2 = RCX;
     }
     in->fn = shift;
+    insn_fn fast = shift_fast(in);
+    if (fast) {
+        in->imm &= in->osz == 8 ? 0x3f : 0x1f;
+        in->fn = fast;
+    }
     return true;
 }
 
