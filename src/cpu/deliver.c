@@ -179,7 +179,7 @@ void tss_stack(struct cpu *cpu, unsigned new_cpl, uint32_t ext, struct seg *ss, 
         cpu_fault_why(cpu, EXC_TS, err, FC_TSS_SS, sel);
     uint16_t attr = desc_attr(d[0]);
     bool writable = (attr & SEG_ATTR_S) && !(attr & SEG_ATTR_CODE) && (attr & SEG_ATTR_RW);
-    if (((attr & SEG_ATTR_DPL) >> SEG_ATTR_DPL_SHIFT) != new_cpl || !writable)
+    if ((unsigned)((attr & SEG_ATTR_DPL) >> SEG_ATTR_DPL_SHIFT) != new_cpl || !writable)
         cpu_fault_desc(cpu, EXC_TS, err, FC_TSS_SS, sel, d[0]);
     if (!(attr & SEG_ATTR_P))
         cpu_fault_desc(cpu, EXC_SS, err, FC_NOT_PRESENT, sel, d[0]);
