@@ -127,6 +127,92 @@ emu_status emu_phys_write(emu_machine *m, uint64_t pa, const void *buf, size_t l
 emu_status emu_virt_read(emu_machine *m, unsigned cpu, uint64_t lin, void *buf, size_t len,
                          size_t *done);
 
+/** @name TLB model (docs/mmu.md)
+ * Each CPU has an instruction TLB and a data TLB (or one unified TLB), each
+ * with a set-associative array per page-size class. Statistics count what the
+ * modelled hardware did: every linear-address access made with paging on is
+ * one lookup (instruction fetches: one per translated block entered and per
+ * page a block crosses).
+ * @{ */
+
+/** Which TLB. With a unified TLB both name the same one. */
+typedef enum emu_tlb_id {
+    EMU_TLB_INSTRUCTION = 0,
+    EMU_TLB_DATA = 1,
+} emu_tlb_id;
+
+/** Why entries were invalidated (SDM Vol. 3 §4.10.4). */
+typedef enum emu_tlb_flush_cause {
+    EMU_TLB_FLUSH_MOV_CR3,            /**< MOV to CR3: non-global entries of the new PCID */
+    EMU_TLB_FLUSH_MOV_CR3_NOFLUSH,    /**< MOV to CR3 with bit 63 set (CR4.PCIDE=1): none */
+    EMU_TLB_FLUSH_CR4_PGE,            /**< MOV to CR4 changing PGE: all entries */
+    EMU_TLB_FLUSH_CR4_PCIDE,          /**< MOV to CR4 clearing PCIDE: all entries */
+    EMU_TLB_FLUSH_CR4_PAE_SMEP,       /**< MOV to CR4 changing PAE or setting SMEP: current PCID */
+    EMU_TLB_FLUSH_CR0_PG,             /**< MOV to CR0 clearing PG: all entries */
+    EMU_TLB_FLUSH_INVLPG,             /**< INVLPG: one page, current PCID and global */
+    EMU_TLB_FLUSH_INVPCID_ADDRESS,    /**< INVPCID type 0: one page of one PCID, not global */
+    EMU_TLB_FLUSH_INVPCID_CONTEXT,    /**< INVPCID type 1: one PCID, not global */
+    EMU_TLB_FLUSH_INVPCID_ALL_GLOBAL, /**< INVPCID type 2: all entries */
+    EMU_TLB_FLUSH_INVPCID_ALL,        /**< INVPCID type 3: all non-global entries */
+    EMU_TLB_FLUSH_PAGE_FAULT,         /**< a page fault drops the entries for its address */
+    EMU_TLB_FLUSH_CAUSES
+} emu_tlb_flush_cause;
+
+/** Counters since the CPU's last reset. lookups = hits + misses. */
+typedef struct emu_tlb_stats {
+    uint64_t lookups;
+    uint64_t hits;        /**< lookups a cached entry satisfied */
+    uint64_t misses;      /**< lookups that needed a page walk */
+    uint64_t fills;       /**< entries written after a successful walk */
+    uint64_t evictions;   /**< valid entries replaced to make room */
+    uint64_t invalidated; /**< entries dropped by flushes and invalidations */
+    uint64_t flushes[EMU_TLB_FLUSH_CAUSES]; /**< flush operations, by cause */
+} emu_tlb_stats;
+
+/** Replacement policy within a set. */
+typedef enum emu_tlb_policy {
+    EMU_TLB_POLICY_CLOCK,  /**< second chance: skips a way used since the hand last passed */
+    EMU_TLB_POLICY_FIFO,   /**< oldest fill first */
+    EMU_TLB_POLICY_RANDOM, /**< pseudo-random way (deterministic sequence per CPU) */
+} emu_tlb_policy;
+
+/** Page-size classes, each with its own array. */
+typedef enum emu_tlb_page_class {
+    EMU_TLB_PAGE_4K,    /**< 4 KiB pages */
+    EMU_TLB_PAGE_LARGE, /**< 2 MiB pages (4 MiB under 32-bit paging) */
+    EMU_TLB_PAGE_1G,    /**< 1 GiB pages */
+    EMU_TLB_PAGE_CLASSES
+} emu_tlb_page_class;
+
+/** One array: sets (a power of two, 1..4096) times ways (0..64; 0 = not cached). */
+typedef struct emu_tlb_geometry {
+    uint16_t sets;
+    uint16_t ways;
+} emu_tlb_geometry;
+
+typedef struct emu_tlb_config {
+    emu_tlb_geometry itlb[EMU_TLB_PAGE_CLASSES];
+    emu_tlb_geometry dtlb[EMU_TLB_PAGE_CLASSES];
+    emu_tlb_policy policy;
+    int unified; /**< nonzero: one TLB with the dtlb geometry serves fetches and data */
+} emu_tlb_config;
+
+/** Reads one TLB's statistics. */
+emu_status emu_cpu_get_tlb_stats(emu_machine *m, unsigned cpu, emu_tlb_id tlb,
+                                 emu_tlb_stats *out);
+
+/** The current TLB configuration (the default until set). */
+emu_status emu_cpu_get_tlb_config(emu_machine *m, unsigned cpu, emu_tlb_config *out);
+
+/** Replaces the TLB geometry and policy; empties the TLBs and zeroes their
+ *  statistics. EMU_ERR_ARG if the configuration is invalid. */
+emu_status emu_cpu_set_tlb_config(emu_machine *m, unsigned cpu, const emu_tlb_config *in);
+
+/** A short name for a flush cause ("mov-cr3", "invlpg"), or NULL. */
+const char *emu_tlb_flush_cause_name(emu_tlb_flush_cause cause);
+
+/** @} */
+
 /** Prints the exception chain and registers (after a triple fault, say). */
 void emu_machine_report(emu_machine *m, FILE *out);
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../../include/emu/emu.h"
 
@@ -22,6 +23,8 @@ struct run_options {
     const char *serial;        // "stdio" or a file name
     const char *display;       // "none" or "sdl"
     bool stats;                // print instruction count and host time at exit
+    const char *tlb_spec;      // --tlb SPEC, or NULL for the default TLB
+    bool tlb_stats;            // --tlb-stats: print TLB statistics after the run
 };
 
 /* Parses a size such as 128M, 2G or 512 (MiB when no suffix, as QEMU's -m).
@@ -33,5 +36,12 @@ bool parse_u64(const char *s, uint64_t *out);
 bool parse_module(char *spec, emu_module *out);
 
 void run_options_free(struct run_options *o);
+
+/* --tlb SPEC (tlb_opts.c): comma-separated items applied to *c: unified,
+ * split, policy=clock|fifo|random, {itlb,dtlb}-{4k,large,1g}=SETSxWAYS.
+ * Returns false if an item is malformed (ranges are checked by the API). */
+bool parse_tlb_spec(const char *spec, emu_tlb_config *c);
+/* Prints the retired-instruction count and each TLB's statistics. */
+void print_tlb_stats(emu_machine *m, const emu_run_result *r, FILE *out);
 
 #endif

@@ -18,13 +18,16 @@ static const char run_usage[] =
     "      --module FILE[,ARGS]  load a Multiboot module (repeatable)\n"
     "      --max-insns N     stop after N instructions (exit status 6)\n"
     "      --stats           at exit, print instructions retired and host time to stderr\n"
+    "      --tlb SPEC        TLB model: unified|split, policy=clock|fifo|random,\n"
+    "                        {itlb,dtlb}-{4k,large,1g}=SETSxWAYS (comma-separated)\n"
+    "      --tlb-stats       print instructions retired and TLB statistics to stderr\n"
     "  -h, --help            this text\n"
     "\n"
     "exit status: the guest's (isa-debug-exit at port 0xf4: (v << 1) | 1; ACPI\n"
     "poweroff at port 0x604: 0), or 2 bad input, 4 triple fault, 6 --max-insns\n"
     "reached, 8 halted with nothing to wake it (docs/exit-status.md).\n";
 
-enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS, OPT_STATS };
+enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS, OPT_STATS, OPT_TLB, OPT_TLB_STATS };
 
 static const struct option long_opts[] = {
     {"memory", required_argument, NULL, 'm'},
@@ -32,6 +35,8 @@ static const struct option long_opts[] = {
     {"module", required_argument, NULL, OPT_MODULE},
     {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"tlb", required_argument, NULL, OPT_TLB},
+    {"tlb-stats", no_argument, NULL, OPT_TLB_STATS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -72,6 +77,8 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             }
             break;
         case OPT_STATS: o->stats = true; break;
+        case OPT_TLB: o->tlb_spec = optarg; break;
+        case OPT_TLB_STATS: o->tlb_stats = true; break;
         case 'h': return 1;
         case ':': cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
         default: cli_error("unknown option '%s' (try 'emu run --help')", argv[optind - 1]); return -1;
@@ -104,6 +111,19 @@ static void report_stop(emu_machine *m, const emu_run_result *r, const struct ru
     }
 }
 
+/* Applies --tlb SPEC on top of the default configuration. 0 or -1. */
+static int configure_tlb(emu_machine *m, const char *spec)
+{
+    emu_tlb_config c;
+    emu_cpu_get_tlb_config(m, 0, &c);
+    if (!parse_tlb_spec(spec, &c) || emu_cpu_set_tlb_config(m, 0, &c) != EMU_OK) {
+        cli_error("invalid --tlb '%s' (see emu run --help; sets a power of two up to 4096, "
+                  "ways up to 64)", spec);
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_options o = {0};
@@ -128,6 +148,12 @@ int cmd_run(int argc, char **argv)
     emu_config cfg = {.ram_size = o.ram_size, .max_insns = o.max_insns};
     emu_machine *m = NULL;
     emu_status st = emu_machine_create(&cfg, &m);
+    if (st == EMU_OK && o.tlb_spec && configure_tlb(m, o.tlb_spec) < 0) {
+        emu_machine_destroy(m);
+        free(file);
+        run_options_free(&o);
+        return EXIT_USAGE;
+    }
     if (st == EMU_OK)
         st = emu_machine_load_multiboot(m, o.kernel ? o.kernel : "emu-guest", image, size,
                                         o.append, o.modules, o.nmodules);
@@ -148,6 +174,8 @@ int cmd_run(int argc, char **argv)
             fprintf(stderr, "emu: %llu instructions in %.3f s (%.1f MIPS)\n",
                     (unsigned long long)r.insns, s, s > 0 ? (double)r.insns / s / 1e6 : 0.0);
         }
+        if (o.tlb_stats)
+            print_tlb_stats(m, &r, stderr);
         status = r.exit_status;
     }
     emu_machine_destroy(m);

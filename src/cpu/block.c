@@ -207,10 +207,23 @@ static bool fetch_translate(struct cpu *cpu, uint64_t lin, uint64_t *pa, uint32_
     return mmu_translate(&cpu->mmu, lin, acc, pa, err);
 }
 
+static bool canonical(uint64_t lin)
+{
+    return (uint64_t)(((int64_t)lin << 16) >> 16) == lin;
+}
+
+/* Linear address of the page after the one holding lin (wrapping at 4 GiB
+ * outside IA-32e mode). */
+static uint64_t next_page_lin(const struct cpu *cpu, uint64_t lin)
+{
+    uint64_t next = (lin & ~PAGE_OFFSET_MASK) + PAGE_SIZE;
+    return (cpu->efer & EFER_LMA) ? next : (next & 0xFFFFFFFFULL);
+}
+
 /* Appends the next page's first bytes; false if that page faults. */
 static bool fetch_next_page(struct cpu *cpu, struct fetch *f, uint32_t *err)
 {
-    uint64_t next_lin = (f->lin & ~PAGE_OFFSET_MASK) + PAGE_SIZE;
+    uint64_t next_lin = next_page_lin(cpu, f->lin);
     uint64_t pa;
     if (!fetch_translate(cpu, next_lin, &pa, err))
         return false;
@@ -222,7 +235,7 @@ static bool fetch_next_page(struct cpu *cpu, struct fetch *f, uint32_t *err)
 
 static void check_canonical_fetch(struct cpu *cpu, uint64_t lin)
 {
-    if (cpu_long64(cpu) && (uint64_t)(((int64_t)lin << 16) >> 16) != lin)
+    if (cpu_long64(cpu) && !canonical(lin))
         cpu_fault(cpu, EXC_GP, 0);
 }
 
@@ -236,9 +249,12 @@ static unsigned translate_run(struct cpu *cpu, struct fetch *f, struct insn *tmp
         ZyanStatus st = decode_insn(&bc->dec, cpu->mode, f->bytes + off, f->have - off, &tmp[n]);
         if (st == ZYDIS_STATUS_NO_MORE_DATA && f->pa2 == BLOCK_NO_PAGE) {
             uint32_t err;
-            if (!fetch_next_page(cpu, f, &err)) {
+            uint64_t next = next_page_lin(cpu, f->lin);
+            if (n == 0)
+                check_canonical_fetch(cpu, next);
+            if (!canonical(next) || !fetch_next_page(cpu, f, &err)) {
                 if (n == 0)
-                    cpu_page_fault(cpu, (f->lin & ~PAGE_OFFSET_MASK) + PAGE_SIZE, err);
+                    cpu_page_fault(cpu, next, err);
                 break;
             }
             continue;
@@ -334,16 +350,19 @@ static bool second_page_ok(struct cpu *cpu, const struct block *b, uint64_t lin)
         return true;
     uint64_t pa;
     uint32_t err;
-    uint64_t next = (lin & ~PAGE_OFFSET_MASK) + PAGE_SIZE;
-    return fetch_translate(cpu, next, &pa, &err) && (pa & ~PAGE_OFFSET_MASK) == b->pa2;
+    uint64_t next = next_page_lin(cpu, lin);
+    return canonical(next) && fetch_translate(cpu, next, &pa, &err) &&
+           (pa & ~PAGE_OFFSET_MASK) == b->pa2;
 }
 
 static uint64_t fetch_pa(struct cpu *cpu, uint64_t lin)
 {
     int idx = cpu->cpl == 3 ? MMU_IDX_USER : MMU_IDX_SUP;
     struct mmu_fast *e = mmu_fast_entry(&cpu->mmu, idx, lin);
-    if (likely(e->tag_x == (lin & ~PAGE_OFFSET_MASK)))
+    if (likely(e->tag_x == (lin & ~PAGE_OFFSET_MASK))) {
+        ++*e->ihits; /* an instruction TLB hit (mmu.h) */
         return e->pa_page | (lin & PAGE_OFFSET_MASK);
+    }
     check_canonical_fetch(cpu, lin);
     uint64_t pa;
     uint32_t err;

@@ -19,21 +19,34 @@
 #define CPU_SIGNATURE 0x000306A9u /* family 6 model 58 stepping 9: EDX after reset */
 #define MISC_ENABLE_FAST_STRINGS 1ULL
 
+/* physmem callback: an MMIO window appeared; cached RAM pointers may be stale. */
+static void cpu_map_changed(void *ctx)
+{
+    struct cpu *cpu = ctx;
+    mmu_fast_flush(&cpu->mmu);
+}
+
 struct cpu *cpu_new(struct physmem *pm, const struct cpu_env *env, int index)
 {
     struct cpu *cpu = calloc(1, sizeof(*cpu));
     if (!cpu)
         return NULL;
-    mmu_init(&cpu->mmu, pm);
+    if (mmu_init(&cpu->mmu, pm) < 0) {
+        free(cpu);
+        return NULL;
+    }
     cpu->env = *env;
     cpu->index = index;
     cpu->bc = bc_new(cpu);
     if (!cpu->bc) {
+        mmu_destroy(&cpu->mmu);
         free(cpu);
         return NULL;
     }
     pm->on_code_write = bc_code_write;
     pm->code_write_ctx = cpu->bc;
+    pm->on_map_change = cpu_map_changed;
+    pm->map_change_ctx = cpu;
     cpu_reset(cpu);
     return cpu;
 }
@@ -43,6 +56,7 @@ void cpu_free(struct cpu *cpu)
     if (!cpu)
         return;
     bc_free(cpu->bc);
+    mmu_destroy(&cpu->mmu);
     free(cpu);
 }
 
@@ -78,8 +92,8 @@ void cpu_reset(struct cpu *cpu)
     cpu->delivering = -1;
     cpu->chain_len = 0;
     cpu->cur = NULL;
+    mmu_reset(&cpu->mmu);
     mmu_set_regs(&cpu->mmu, cpu->cr0, cpu->cr3, cpu->cr4, cpu->efer);
-    mmu_flush_all(&cpu->mmu);
     bc_flush(cpu->bc);
     cpu_update_mode(cpu);
 }
@@ -156,7 +170,7 @@ void cpu_set_cr(struct cpu *cpu, int n, uint64_t value)
     case 2: cpu->cr2 = value; return;
     case 3:
         cpu->cr3 = value;
-        mmu_flush_all(&cpu->mmu);
+        mmu_mov_cr3(&cpu->mmu, value, false);
         break;
     case 4: cpu->cr4 = value; break;
     case 8: cpu->cr8 = value & 0xf; return;

@@ -204,8 +204,10 @@ static inline uint64_t seg_linear(struct cpu *cpu, unsigned sreg, uint64_t ea, u
 static inline uint64_t lin_read(struct cpu *cpu, uint64_t lin, unsigned size, unsigned stack)
 {
     struct mmu_fast *e = mmu_fast_entry(&cpu->mmu, cpu->mmu_idx, lin);
-    if (likely(e->tag_r == (lin & ~PAGE_OFFSET_MASK) && fits_in_page(lin, size)))
+    if (likely(e->tag_r == (lin & ~PAGE_OFFSET_MASK) && fits_in_page(lin, size))) {
+        ++*e->dhits; /* a data TLB hit (mmu.h) */
         return load_host(e->addend + lin, size);
+    }
     return mem_read_slow(cpu, lin, size, MMU_READ | stack);
 }
 
@@ -214,6 +216,7 @@ static inline void lin_write(struct cpu *cpu, uint64_t lin, unsigned size, uint6
 {
     struct mmu_fast *e = mmu_fast_entry(&cpu->mmu, cpu->mmu_idx, lin);
     if (likely(e->tag_w == (lin & ~PAGE_OFFSET_MASK) && fits_in_page(lin, size))) {
+        ++*e->dhits;
         store_host(e->addend + lin, size, v);
         return;
     }

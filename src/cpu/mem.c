@@ -8,10 +8,20 @@ static bool canonical(uint64_t lin)
     return (uint64_t)(((int64_t)lin << 16) >> 16) == lin;
 }
 
-static void check_canonical(struct cpu *cpu, uint64_t lin, unsigned acc)
+/* In 64-bit mode every byte of the access must be canonical: #SS(0) for
+ * stack accesses, else #GP(0) (SDM Vol. 3 §3.3.7.1). */
+static void check_canonical(struct cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
 {
-    if (cpu_long64(cpu) && !canonical(lin))
+    if (cpu_long64(cpu) && (!canonical(lin) || !canonical(lin + size - 1)))
         cpu_fault(cpu, (acc & MEM_STACK) ? EXC_SS : EXC_GP, 0);
+}
+
+/* The linear address of the byte after the first page of an access that
+ * crosses it; linear addresses wrap at 4 GiB outside IA-32e mode. */
+static uint64_t second_page(const struct cpu *cpu, uint64_t lin)
+{
+    uint64_t next = (lin | PAGE_OFFSET_MASK) + 1;
+    return (cpu->efer & EFER_LMA) ? next : (next & 0xFFFFFFFFULL);
 }
 
 static unsigned access_bits(const struct cpu *cpu, unsigned kind)
@@ -40,7 +50,7 @@ static uint64_t read_split(struct cpu *cpu, uint64_t lin, unsigned size, unsigne
         return phys_read(cpu->mmu.pm, translate(cpu, lin, acc), size);
     unsigned first = (unsigned)(PAGE_SIZE - (lin & PAGE_OFFSET_MASK));
     uint64_t pa1 = translate(cpu, lin, acc);
-    uint64_t pa2 = translate(cpu, lin + first, acc);
+    uint64_t pa2 = translate(cpu, second_page(cpu, lin), acc);
     uint64_t v = 0;
     for (unsigned i = 0; i < size; i++) {
         uint64_t pa = i < first ? pa1 + i : pa2 + (i - first);
@@ -57,7 +67,7 @@ static void write_split(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v
     }
     unsigned first = (unsigned)(PAGE_SIZE - (lin & PAGE_OFFSET_MASK));
     uint64_t pa1 = translate(cpu, lin, acc);
-    uint64_t pa2 = translate(cpu, lin + first, acc);
+    uint64_t pa2 = translate(cpu, second_page(cpu, lin), acc);
     for (unsigned i = 0; i < size; i++) {
         uint64_t pa = i < first ? pa1 + i : pa2 + (i - first);
         phys_write(cpu->mmu.pm, pa, (v >> (8 * i)) & 0xff, 1);
@@ -66,7 +76,7 @@ static void write_split(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v
 
 uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
 {
-    check_canonical(cpu, lin, acc);
+    check_canonical(cpu, lin, size, acc);
     uint64_t v = read_split(cpu, lin, size, access_bits(cpu, MMU_READ));
     if (cpu_hooked(cpu, EMU_EV_MEM_READ))
         cpu_ev_mem(cpu, EMU_EV_MEM_READ, lin, v, size, false);
@@ -75,7 +85,7 @@ uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, unsigned ac
 
 void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t value, unsigned acc)
 {
-    check_canonical(cpu, lin, acc);
+    check_canonical(cpu, lin, size, acc);
     write_split(cpu, lin, size, value, access_bits(cpu, MMU_WRITE));
     if (cpu_hooked(cpu, EMU_EV_MEM_WRITE))
         cpu_ev_mem(cpu, EMU_EV_MEM_WRITE, lin, value, size, false);
@@ -84,16 +94,16 @@ void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t value
 void mem_probe_write(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned size)
 {
     uint64_t lin = seg_linear(cpu, sreg, ea, size, MMU_WRITE);
-    check_canonical(cpu, lin, stack_flag(sreg));
+    check_canonical(cpu, lin, size, stack_flag(sreg));
     unsigned acc = access_bits(cpu, MMU_WRITE);
     translate(cpu, lin, acc);
     if (!fits_in_page(lin, size))
-        translate(cpu, (lin | PAGE_OFFSET_MASK) + 1, acc);
+        translate(cpu, second_page(cpu, lin), acc);
 }
 
 uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size)
 {
-    check_canonical(cpu, lin, 0);
+    check_canonical(cpu, lin, size, 0);
     uint64_t v = read_split(cpu, lin, size, MMU_READ | MMU_IMPLICIT);
     if (cpu_hooked(cpu, EMU_EV_MEM_READ))
         cpu_ev_mem(cpu, EMU_EV_MEM_READ, lin, v, size, true);
@@ -102,7 +112,7 @@ uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size)
 
 void sys_write(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v)
 {
-    check_canonical(cpu, lin, 0);
+    check_canonical(cpu, lin, size, 0);
     write_split(cpu, lin, size, v, MMU_WRITE | MMU_IMPLICIT);
     if (cpu_hooked(cpu, EMU_EV_MEM_WRITE))
         cpu_ev_mem(cpu, EMU_EV_MEM_WRITE, lin, v, size, true);

@@ -79,5 +79,13 @@ bool xl_lxs(const struct xlate *x, struct insn *in);
 bool xl_segsys(const struct xlate *x, struct insn *in);
 /* syscall.c */
 bool xl_syscall(const struct xlate *x, struct insn *in);
+/* paging.c */
+bool xl_paging(const struct xlate *x, struct insn *in);
+/* MOV to CR3 after its operand checks: #GP if PAE paging would load a bad
+ * PDPTE, then the TLB invalidation (none when `noflush`). */
+void paging_mov_cr3(struct cpu *cpu, uint64_t cr3, bool noflush);
+/* #GP(0) if the registers would give PAE paging with a reserved bit set in a
+ * present PDPTE at cr3 (MOV to CR0/CR3/CR4 loads the PDPTE registers). */
+void paging_check_pdptes(struct cpu *cpu, uint64_t cr0, uint64_t cr3, uint64_t cr4);
 
 #endif

@@ -96,6 +96,7 @@ static const struct xlate_entry optable[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     E(LSL, xl_segsys, 0, 0), E(ARPL, xl_segsys, 0, 0),
     E(SYSCALL, xl_syscall, 0, 0), E(SYSRET, xl_syscall, 0, 0),
     E(SYSENTER, xl_syscall, 0, 0), E(SYSEXIT, xl_syscall, 0, 0),
+    E(STAC, xl_paging, 0, 0), E(CLAC, xl_paging, 0, 0), E(INVPCID, xl_paging, 0, 0),
 };
 
 const struct xlate_entry *optable_lookup(ZydisMnemonic m)

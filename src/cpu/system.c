@@ -10,7 +10,6 @@
     (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_UMIP |        \
      CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)
 #define CR3_PCID_MASK 0xFFFULL
-#define CR3_NOFLUSH (1ULL << 63)
 #define DR6_FIXED1 0xFFFF0FF0ULL
 #define DR7_FIXED1 0x400ULL
 #define LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
@@ -44,20 +43,27 @@ static void write_cr0(struct cpu *cpu, uint64_t v)
         cpu_fault(cpu, EXC_GP, 0);
     if (cpu_long64(cpu) && !(v & CR0_PG))
         cpu_fault(cpu, EXC_GP, 0);
+    if (enabling_pg)
+        paging_check_pdptes(cpu, v, cpu->cr3, cpu->cr4);
     cpu_set_cr(cpu, 0, v);
 }
 
 static void write_cr3(struct cpu *cpu, uint64_t v)
 {
+    bool noflush = false;
     if (cpu->efer & EFER_LMA) {
-        uint64_t rsvd = ~((1ULL << MMU_MAXPHYADDR) - 1) & ~CR3_NOFLUSH;
+        /* Bit 63 is the no-flush hint under CR4.PCIDE, else reserved. */
+        uint64_t rsvd = ~((1ULL << MMU_MAXPHYADDR) - 1);
+        if (cpu->cr4 & CR4_PCIDE)
+            rsvd &= ~CR3_NOFLUSH;
         if (v & rsvd)
             cpu_fault(cpu, EXC_GP, 0);
+        noflush = (v & CR3_NOFLUSH) != 0;
         v &= ~CR3_NOFLUSH;
     } else {
         v &= 0xFFFFFFFFULL;
     }
-    cpu_set_cr(cpu, 3, v);
+    paging_mov_cr3(cpu, v, noflush);
 }
 
 static void write_cr4(struct cpu *cpu, uint64_t v)
@@ -69,6 +75,7 @@ static void write_cr4(struct cpu *cpu, uint64_t v)
     bool pcide_on = (v & CR4_PCIDE) && !(cpu->cr4 & CR4_PCIDE);
     if (pcide_on && (!(cpu->efer & EFER_LMA) || (cpu->cr3 & CR3_PCID_MASK)))
         cpu_fault(cpu, EXC_GP, 0);
+    paging_check_pdptes(cpu, cpu->cr0, cpu->cr3, v);
     cpu_set_cr(cpu, 4, v);
 }
 

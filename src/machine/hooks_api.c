@@ -50,7 +50,7 @@ static void rehook(struct machine *m)
     bool mem = (mask & MEM_BITS) != 0;
     if (mem != cpu->mmu.no_fast) {
         cpu->mmu.no_fast = mem;
-        mmu_flush_all(&cpu->mmu);
+        mmu_fast_flush(&cpu->mmu); /* guest-invisible: the TLB keeps its entries */
     }
     m->io.observer = (mask & HOOK_BIT(EMU_EV_PORT_IO)) ? io_observer : NULL;
     m->io.observer_ctx = m;

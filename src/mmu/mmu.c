@@ -1,316 +1,349 @@
-#include "mmu.h"
+/* Translation through the TLB model, the fast path kept consistent with it,
+ * and the invalidation rules of MOV to CR0/CR3/CR4, INVLPG and INVPCID
+ * (SDM Vol. 3 §4.10.4.1). */
+#include "mmu_priv.h"
 
+#include <stddef.h>
 #include <string.h>
 
-#define PAE_INDEX(lin, shift) (((lin) >> (shift)) & 0x1ff)
-#define ADDR_MASK_4K (((1ULL << MMU_MAXPHYADDR) - 1) & ~PAGE_OFFSET_MASK)
-#define RSVD_PHYS_HIGH (((1ULL << 52) - 1) & ~((1ULL << MMU_MAXPHYADDR) - 1))
-#define RSVD_LARGE_2M 0x1FE000ULL   /* bits 20:13 of a 2 MiB PDE */
-#define RSVD_LARGE_1G 0x3FFFE000ULL /* bits 29:13 of a 1 GiB PDPTE */
-#define RSVD_PAE_PDPTE 0x1E6ULL     /* bits 8:5 and 2:1 of a PAE PDPTE */
-#define PSE36_HIGH_SHIFT 13          /* PDE bits 20:13 hold PA bits 39:32 of a 4 MiB page */
-#define PSE36_RSVD (1ULL << 21)
+#define CR3_PCID_MASK     0xFFFULL
+#define LARGE_SHIFT_PAE   21
+#define LARGE_SHIFT_32BIT 22
 
-static void fast_invalidate(struct mmu_fast *e)
+/* ---- fast slots ------------------------------------------------------------ */
+
+static struct tlb_entry *entry_of(uint64_t *hits)
 {
-    e->tag_r = e->tag_w = e->tag_x = MMU_TAG_INVALID;
+    return (struct tlb_entry *)(void *)((char *)hits - offsetof(struct tlb_entry, hits));
 }
 
-void mmu_flush_all(struct mmu *m)
+static void slot_clear_data(struct mmu_fast *s)
 {
-    for (int i = 0; i < MMU_NIDX; i++)
-        for (unsigned j = 0; j < MMU_FAST_ENTRIES; j++)
-            fast_invalidate(&m->fast[i][j]);
-    m->stats.flushes++;
-    m->epoch++;
+    if (s->tag_r != MMU_TAG_INVALID) entry_of(s->dhits)->nbound--;
+    s->tag_r = s->tag_w = MMU_TAG_INVALID;
 }
 
-void mmu_init(struct mmu *m, struct physmem *pm)
+static void slot_clear_exec(struct mmu_fast *s)
 {
-    memset(m, 0, sizeof(*m));
-    m->pm = pm;
-    mmu_flush_all(m);
-    m->stats.flushes = 0;
+    if (s->tag_x != MMU_TAG_INVALID) entry_of(s->ihits)->nbound--;
+    s->tag_x = MMU_TAG_INVALID;
 }
 
-void mmu_set_regs(struct mmu *m, uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t efer)
+void mmu_fast_flush(struct mmu *m)
 {
-    const uint64_t cr0_bits = CR0_PG | CR0_WP;
-    const uint64_t cr4_bits = CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP;
-    const uint64_t efer_bits = EFER_LMA | EFER_NXE;
-    bool flush = ((m->cr0 ^ cr0) & cr0_bits) || ((m->cr4 ^ cr4) & cr4_bits) ||
-                 ((m->efer ^ efer) & efer_bits) || m->cr3 != cr3;
-    m->cr0 = cr0;
-    m->cr3 = cr3;
-    m->cr4 = cr4;
-    m->efer = efer;
-    if (flush)
-        mmu_flush_all(m);
+    for (int i = 0; i < MMU_NIDX; i++) {
+        for (unsigned j = 0; j < MMU_FAST_ENTRIES; j++) {
+            slot_clear_data(&m->fast[i][j]);
+            slot_clear_exec(&m->fast[i][j]);
+        }
+    }
 }
 
-void mmu_invlpg(struct mmu *m, uint64_t lin)
+/* Unbinds the slots made from e (it is leaving the TLB). */
+static void unbind_entry(struct mmu *m, struct tlb_entry *e)
 {
-    for (int i = 0; i < MMU_NIDX; i++)
-        fast_invalidate(mmu_fast_entry(m, i, lin));
-    m->stats.invlpg++;
-    m->epoch++;
+    if (!e->nbound) return;
+    bool small = e->shift == PAGE_SHIFT;
+    for (int i = 0; i < MMU_NIDX && e->nbound; i++) {
+        unsigned from = small ? (unsigned)(e->vpn & (MMU_FAST_ENTRIES - 1)) : 0;
+        unsigned to = small ? from + 1 : MMU_FAST_ENTRIES;
+        for (unsigned j = from; j < to; j++) {
+            struct mmu_fast *s = &m->fast[i][j];
+            if (s->tag_r != MMU_TAG_INVALID && s->dhits == &e->hits) slot_clear_data(s);
+            if (s->tag_x != MMU_TAG_INVALID && s->ihits == &e->hits) slot_clear_exec(s);
+        }
+    }
+}
+
+static int fast_index(unsigned acc)
+{
+    return ((acc & MMU_USER) && !(acc & MMU_IMPLICIT)) ? MMU_IDX_USER : MMU_IDX_SUP;
+}
+
+void mmu_fill_fast(struct mmu *m, uint64_t lin, unsigned acc, struct tlb_entry *e, uint64_t pa)
+{
+    if (m->no_fast || m->obs || (acc & MMU_IMPLICIT)) return;
+    int idx = fast_index(acc);
+    unsigned base = idx == MMU_IDX_USER ? MMU_USER : 0;
+    if (idx == MMU_IDX_SUP && (e->flags & TLBE_USER) && (m->cr4 & CR4_SMAP))
+        return; /* SMAP decisions depend on RFLAGS.AC: keep them on the slow path */
+    uint64_t pa_page = pa & ~PAGE_OFFSET_MASK;
+    uint8_t *host = phys_page_ptr(m->pm, pa_page);
+    if (!host) return;
+    uint64_t page = lin & ~PAGE_OFFSET_MASK;
+    struct mmu_fast *s = mmu_fast_entry(m, idx, lin);
+    bool exec = (acc & MMU_KIND_MASK) == MMU_EXEC;
+    bool same = s->pa_page == pa_page && (s->tag_r == page || s->tag_x == page);
+    if (!same || exec) slot_clear_exec(s);
+    if (!same || !exec) slot_clear_data(s);
+    s->addend = (uintptr_t)host - (uintptr_t)page;
+    s->pa_page = pa_page;
+    e->nbound++;
+    if (exec) {
+        s->tag_x = page;
+        s->ihits = &e->hits;
+        return;
+    }
+    s->tag_r = page;
+    s->dhits = &e->hits;
+    bool writable = mmu_rights_ok(m, e->flags, base | MMU_WRITE);
+    if ((e->flags & TLBE_DIRTY) && writable && !phys_is_code_page(m->pm, pa_page)) s->tag_w = page;
 }
 
 void mmu_protect_code_page(struct mmu *m, uint64_t pa_page)
 {
     for (int i = 0; i < MMU_NIDX; i++)
         for (unsigned j = 0; j < MMU_FAST_ENTRIES; j++)
-            if (m->fast[i][j].pa_page == pa_page)
-                m->fast[i][j].tag_w = MMU_TAG_INVALID;
+            if (m->fast[i][j].pa_page == pa_page) m->fast[i][j].tag_w = MMU_TAG_INVALID;
 }
 
-/* ---- the walk ---------------------------------------------------------- */
+/* ---- events ------------------------------------------------------------------ */
 
-struct walk_state {
-    struct mmu *m;
-    struct mmu_walk *w;
-    unsigned acc;
-};
-
-static uint64_t read_entry(struct walk_state *s, uint64_t addr, unsigned size, int level)
+void mmu_emit_tlb(struct mmu *m, const struct mmu_tlb_event *ev)
 {
-    uint64_t e = phys_read(s->m->pm, addr, size);
-    struct mmu_walk *w = s->w;
-    w->steps[w->nsteps++] = (struct mmu_walk_step){addr, e, level};
-    return e;
+    if (m->obs && m->obs->tlb) m->obs->tlb(m->obs->ctx, ev);
 }
 
-static void set_bits(struct walk_state *s, int step, uint64_t bits, unsigned size)
+void mmu_entry_event(struct mmu *m, unsigned kind, const struct tlb *t, const struct tlb_entry *e,
+                     uint64_t lin, unsigned acc)
 {
-    struct mmu_walk_step *st = &s->w->steps[step];
-    if ((st->entry & bits) == bits || (s->acc & MMU_NO_SIDE_EFFECTS))
-        return;
-    phys_write(s->m->pm, st->entry_addr, st->entry | bits, size);
+    struct mmu_tlb_event ev = {
+        .kind = (uint8_t)kind,
+        .tlb = t->id,
+        .access = (uint8_t)(acc & MMU_KIND_MASK),
+        .pcid = e->pcid,
+        .lin = lin,
+        .pa = e->pa,
+        .page_size = 1ULL << e->shift,
+    };
+    mmu_emit_tlb(m, &ev);
 }
 
-static bool fault(struct mmu_walk *w, uint32_t err)
+static void on_drop(void *ctx, struct tlb *t, struct tlb_entry *e, bool evicted)
 {
-    w->fault = true;
-    w->error |= err;
-    return false;
+    struct mmu *m = ctx;
+    unbind_entry(m, e);
+    if (t == m->itlb) m->epoch++; /* block links relied on this translation */
+    if (evicted && m->obs) mmu_entry_event(m, MMU_TLB_EVICT, t, e, e->vpn << e->shift, MMU_READ);
 }
 
-/* Folds one entry's permission bits into the walk. */
-static void accumulate(struct mmu *m, struct mmu_walk *w, uint64_t e, bool has_nx)
+static void flush_event(struct mmu *m, const struct tlb *t, unsigned cause, uint16_t pcid,
+                        uint64_t lin, uint64_t n)
 {
-    w->user = w->user && (e & PTE_U);
-    w->writable = w->writable && (e & PTE_W);
-    if (has_nx && (m->efer & EFER_NXE) && (e & PTE_NX))
-        w->nx = true;
+    if (!m->obs) return;
+    struct mmu_tlb_event ev = {.kind = MMU_TLB_FLUSH,
+                               .tlb = t->id,
+                               .cause = (uint8_t)cause,
+                               .pcid = pcid,
+                               .lin = lin,
+                               .count = n};
+    mmu_emit_tlb(m, &ev);
 }
 
-static uint64_t rsvd_common(const struct mmu *m)
-{
-    return RSVD_PHYS_HIGH | ((m->efer & EFER_NXE) ? 0 : PTE_NX);
-}
+/* ---- TLB lifecycle ------------------------------------------------------------ */
 
-/* 4-level paging (IA-32e). Returns false on a not-present or reserved fault. */
-static bool walk_4level(struct walk_state *s, uint64_t lin)
+static int build_tlbs(struct mmu *m, const emu_tlb_config *cfg)
 {
-    struct mmu *m = s->m;
-    struct mmu_walk *w = s->w;
-    uint64_t table = m->cr3 & ADDR_MASK_4K;
-    static const int shifts[] = {39, 30, 21, 12};
-    for (int i = 0; i < 4; i++) {
-        int level = 4 - i;
-        uint64_t e = read_entry(s, table + PAE_INDEX(lin, shifts[i]) * 8, 8, level);
-        if (!(e & PTE_P))
-            return fault(w, 0);
-        uint64_t rsvd = rsvd_common(m);
-        bool large = level <= 3 && level >= 2 && (e & PTE_PS);
-        if (level == 4)
-            rsvd |= PTE_PS;
-        if (large)
-            rsvd |= level == 3 ? RSVD_LARGE_1G : RSVD_LARGE_2M;
-        if (e & rsvd)
-            return fault(w, PF_P | PF_RSVD);
-        accumulate(m, w, e, true);
-        if (level > 1 && !large) {
-            set_bits(s, w->nsteps - 1, PTE_A, 8);
-            table = e & ADDR_MASK_4K;
-            continue;
-        }
-        w->page_size = 1ULL << shifts[i];
-        w->pa = (e & ADDR_MASK_4K & ~(w->page_size - 1)) | (lin & (w->page_size - 1));
-        w->global = (m->cr4 & CR4_PGE) && (e & PTE_G);
-        w->dirty = (e & PTE_D) != 0;
-        return true;
+    struct tlb fresh[TLB_COUNT];
+    emu_tlb_geometry none[TLB_CLASSES] = {{1, 0}, {1, 0}, {1, 0}};
+    const emu_tlb_geometry *igeom = cfg->unified ? none : cfg->itlb;
+    if (tlb_init(&fresh[TLB_DTLB], TLB_DTLB, cfg->dtlb, cfg->policy, on_drop, m) < 0) return -1;
+    if (tlb_init(&fresh[TLB_ITLB], TLB_ITLB, igeom, cfg->policy, on_drop, m) < 0) {
+        tlb_destroy(&fresh[TLB_DTLB]);
+        return -1;
     }
-    return true;
-}
-
-/* PAE paging: four PDPTEs at CR3[31:5], then 2-level 64-bit tables. */
-static bool walk_pae(struct walk_state *s, uint64_t lin)
-{
-    struct mmu *m = s->m;
-    struct mmu_walk *w = s->w;
-    uint64_t pdpte = read_entry(s, (m->cr3 & 0xFFFFFFE0ULL) + ((lin >> 30) & 3) * 8, 8, 3);
-    if (!(pdpte & PTE_P))
-        return fault(w, 0);
-    if (pdpte & (RSVD_PHYS_HIGH | RSVD_PAE_PDPTE | PTE_NX))
-        return fault(w, PF_P | PF_RSVD);
-    uint64_t table = pdpte & ADDR_MASK_4K;
-    for (int level = 2; level >= 1; level--) {
-        int shift = level == 2 ? 21 : 12;
-        uint64_t e = read_entry(s, table + PAE_INDEX(lin, shift) * 8, 8, level);
-        if (!(e & PTE_P))
-            return fault(w, 0);
-        bool large = level == 2 && (e & PTE_PS);
-        uint64_t rsvd = rsvd_common(m) | (large ? RSVD_LARGE_2M : 0);
-        if (e & rsvd)
-            return fault(w, PF_P | PF_RSVD);
-        accumulate(m, w, e, true);
-        if (level == 2 && !large) {
-            set_bits(s, w->nsteps - 1, PTE_A, 8);
-            table = e & ADDR_MASK_4K;
-            continue;
-        }
-        w->page_size = 1ULL << shift;
-        w->pa = (e & ADDR_MASK_4K & ~(w->page_size - 1)) | (lin & (w->page_size - 1));
-        w->global = (m->cr4 & CR4_PGE) && (e & PTE_G);
-        w->dirty = (e & PTE_D) != 0;
-        return true;
+    mmu_fast_flush(m);
+    for (int i = 0; i < TLB_COUNT; i++) {
+        tlb_destroy(&m->tlbs[i]);
+        m->tlbs[i] = fresh[i];
     }
-    return true;
+    m->dtlb = &m->tlbs[TLB_DTLB];
+    m->itlb = cfg->unified ? m->dtlb : &m->tlbs[TLB_ITLB];
+    m->tlb_cfg = *cfg;
+    m->epoch++;
+    return 0;
 }
 
-/* 32-bit paging, with 4 MiB pages under CR4.PSE (PSE-36 high bits). */
-static bool walk_32bit(struct walk_state *s, uint64_t lin)
+int mmu_configure_tlb(struct mmu *m, const emu_tlb_config *cfg)
 {
-    struct mmu *m = s->m;
-    struct mmu_walk *w = s->w;
-    uint32_t addr = (uint32_t)lin;
-    uint64_t pde = read_entry(s, (m->cr3 & 0xFFFFF000ULL) + ((addr >> 22) & 0x3ff) * 4, 4, 2);
-    if (!(pde & PTE_P))
-        return fault(w, 0);
-    accumulate(m, w, pde, false);
-    if ((pde & PTE_PS) && (m->cr4 & CR4_PSE)) {
-        uint64_t high = (pde >> PSE36_HIGH_SHIFT) & 0xff;
-        if ((pde & PSE36_RSVD) || (high << 32) >= (1ULL << MMU_MAXPHYADDR))
-            return fault(w, PF_P | PF_RSVD);
-        w->page_size = 4ULL << 20;
-        w->pa = (pde & 0xFFC00000ULL) | (high << 32) | (addr & 0x3FFFFF);
-        w->global = (m->cr4 & CR4_PGE) && (pde & PTE_G);
-        w->dirty = (pde & PTE_D) != 0;
-        return true;
+    if (!tlb_config_valid(cfg)) return -1;
+    return build_tlbs(m, cfg);
+}
+
+int mmu_init(struct mmu *m, struct physmem *pm)
+{
+    memset(m, 0, sizeof(*m));
+    m->pm = pm;
+    m->large_shift = LARGE_SHIFT_32BIT;
+    for (int i = 0; i < MMU_NIDX; i++)
+        for (unsigned j = 0; j < MMU_FAST_ENTRIES; j++)
+            m->fast[i][j] = (struct mmu_fast){.tag_r = MMU_TAG_INVALID,
+                                              .tag_w = MMU_TAG_INVALID,
+                                              .tag_x = MMU_TAG_INVALID,
+                                              .pa_page = UINT64_MAX};
+    emu_tlb_config cfg;
+    tlb_default_config(&cfg);
+    return build_tlbs(m, &cfg);
+}
+
+void mmu_destroy(struct mmu *m)
+{
+    mmu_fast_flush(m);
+    for (int i = 0; i < TLB_COUNT; i++)
+        tlb_destroy(&m->tlbs[i]);
+}
+
+void mmu_set_observer(struct mmu *m, const struct mmu_observer *obs)
+{
+    m->obs = obs;
+    mmu_fast_flush(m);
+}
+
+/* Applies an invalidation to both TLBs (once when unified). */
+static void flush_both(struct mmu *m, enum tlb_match match, uint16_t pcid, unsigned cause)
+{
+    uint64_t n = tlb_flush(m->dtlb, match, pcid, cause);
+    flush_event(m, m->dtlb, cause, pcid, 0, n);
+    if (m->itlb != m->dtlb) {
+        n = tlb_flush(m->itlb, match, pcid, cause);
+        flush_event(m, m->itlb, cause, pcid, 0, n);
     }
-    set_bits(s, w->nsteps - 1, PTE_A, 4);
-    uint64_t pte = read_entry(s, (pde & 0xFFFFF000ULL) + ((addr >> 12) & 0x3ff) * 4, 4, 1);
-    if (!(pte & PTE_P))
-        return fault(w, 0);
-    accumulate(m, w, pte, false);
-    w->page_size = PAGE_SIZE;
-    w->pa = (pte & 0xFFFFF000ULL) | (addr & PAGE_OFFSET_MASK);
-    w->global = (m->cr4 & CR4_PGE) && (pte & PTE_G);
-    w->dirty = (pte & PTE_D) != 0;
-    return true;
 }
 
-/* The SDM's access-rights rules (Vol. 3 §4.6) for a completed walk. */
-static bool rights_ok(const struct mmu *m, const struct mmu_walk *w, unsigned acc)
+void mmu_flush_page_both(struct mmu *m, uint64_t lin, uint16_t pcid, bool globals, unsigned cause)
 {
-    unsigned kind = acc & MMU_KIND_MASK;
-    bool user_access = (acc & MMU_USER) && !(acc & MMU_IMPLICIT);
-    if (user_access) {
-        if (!w->user)
-            return false;
-        if (kind == MMU_WRITE && !w->writable)
-            return false;
-        return !(kind == MMU_EXEC && w->nx);
+    uint64_t n = tlb_flush_page(m->dtlb, lin, pcid, globals, m->large_shift, cause);
+    flush_event(m, m->dtlb, cause, pcid, lin, n);
+    if (m->itlb != m->dtlb) {
+        n = tlb_flush_page(m->itlb, lin, pcid, globals, m->large_shift, cause);
+        flush_event(m, m->itlb, cause, pcid, lin, n);
     }
-    if (kind == MMU_EXEC)
-        return !w->nx && !(w->user && (m->cr4 & CR4_SMEP));
-    if (w->user && (m->cr4 & CR4_SMAP) && ((acc & MMU_IMPLICIT) || !(acc & MMU_AC)))
-        return false;
-    return !(kind == MMU_WRITE && !w->writable && (m->cr0 & CR0_WP));
 }
 
-static uint32_t base_error(const struct mmu *m, unsigned acc)
+void mmu_flush_all(struct mmu *m)
 {
-    uint32_t err = 0;
-    unsigned kind = acc & MMU_KIND_MASK;
-    if (kind == MMU_WRITE)
-        err |= PF_W;
-    if ((acc & MMU_USER) && !(acc & MMU_IMPLICIT))
-        err |= PF_U;
-    bool nx_paging = (m->cr4 & CR4_PAE) && (m->efer & EFER_NXE);
-    if (kind == MMU_EXEC && (nx_paging || (m->cr4 & CR4_SMEP)))
-        err |= PF_I;
-    return err;
+    mmu_fast_flush(m);
+    for (int i = 0; i < TLB_COUNT; i++)
+        tlb_clear(&m->tlbs[i]);
+    m->epoch++;
 }
 
-bool mmu_walk(struct mmu *m, uint64_t lin, unsigned acc, struct mmu_walk *w)
+void mmu_reset(struct mmu *m)
 {
-    memset(w, 0, sizeof(*w));
-    w->user = w->writable = true;
-    w->error = base_error(m, acc);
-    if (!mmu_paging(m)) {
-        w->pa = lin & 0xFFFFFFFFULL;
-        w->page_size = PAGE_SIZE;
-        w->dirty = true;
-        return true;
+    m->epoch++;
+    m->cr0 = m->cr3 = m->cr4 = m->efer = 0;
+    m->pcid = 0;
+    m->large_shift = LARGE_SHIFT_32BIT;
+    memset(m->pdpte, 0, sizeof(m->pdpte));
+    mmu_fast_flush(m);
+    for (int i = 0; i < TLB_COUNT; i++) {
+        tlb_clear(&m->tlbs[i]);
+        memset(&m->tlbs[i].stats, 0, sizeof(m->tlbs[i].stats));
     }
-    struct walk_state s = {m, w, acc};
-    bool ok;
-    if (m->efer & EFER_LMA)
-        ok = walk_4level(&s, lin);
-    else if (m->cr4 & CR4_PAE)
-        ok = walk_pae(&s, lin);
-    else
-        ok = walk_32bit(&s, lin);
-    if (!ok)
-        return false;
-    if (!rights_ok(m, w, acc))
-        return fault(w, PF_P);
-    uint64_t bits = PTE_A | ((acc & MMU_KIND_MASK) == MMU_WRITE ? PTE_D : 0);
-    set_bits(&s, w->nsteps - 1, bits, (m->efer & EFER_LMA) || (m->cr4 & CR4_PAE) ? 8 : 4);
-    if (bits & PTE_D)
-        w->dirty = true;
-    return true;
+    m->faults = 0;
 }
 
-/* ---- translation and fill ------------------------------------------------ */
+/* ---- control registers and invalidation instructions ------------------------- */
 
-static void fill_fast(struct mmu *m, uint64_t lin, unsigned acc, const struct mmu_walk *w)
+static bool pae_legacy(const struct mmu *m)
 {
-    int idx = ((acc & MMU_USER) && !(acc & MMU_IMPLICIT)) ? MMU_IDX_USER : MMU_IDX_SUP;
-    uint64_t pa_page = w->pa & ~PAGE_OFFSET_MASK;
-    uint8_t *host = phys_page_ptr(m->pm, pa_page);
-    struct mmu_fast *e = mmu_fast_entry(m, idx, lin);
-    fast_invalidate(e);
-    if (!host || m->no_fast)
-        return;
-    if (idx == MMU_IDX_SUP && w->user && (m->cr4 & CR4_SMAP))
-        return; /* SMAP decisions depend on RFLAGS.AC: keep them on the slow path */
-    uint64_t page = lin & ~PAGE_OFFSET_MASK;
-    unsigned base = idx == MMU_IDX_USER ? MMU_USER : 0;
-    e->addend = (uintptr_t)host - (uintptr_t)page;
-    e->pa_page = pa_page;
-    e->tag_r = page;
-    if (rights_ok(m, w, base | MMU_EXEC))
-        e->tag_x = page;
-    if (w->dirty && rights_ok(m, w, base | MMU_WRITE) && !phys_is_code_page(m->pm, pa_page))
-        e->tag_w = page;
-    m->stats.fills++;
+    return (m->cr0 & CR0_PG) && (m->cr4 & CR4_PAE) && !(m->efer & EFER_LMA);
 }
 
-bool mmu_translate(struct mmu *m, uint64_t lin, unsigned acc, uint64_t *pa, uint32_t *error)
+static void load_pdptes(struct mmu *m)
 {
-    struct mmu_walk w;
-    m->stats.lookups++;
-    m->stats.misses++;
-    if (!mmu_walk(m, lin, acc, &w)) {
-        *error = w.error;
-        m->stats.faults++;
-        return false;
+    for (unsigned i = 0; i < PAE_PDPTES; i++)
+        m->pdpte[i] = phys_read(m->pm, (m->cr3 & 0xFFFFFFE0ULL) + i * 8, 8);
+}
+
+static void update_derived(struct mmu *m)
+{
+    m->pcid = (m->cr4 & CR4_PCIDE) ? (uint16_t)(m->cr3 & CR3_PCID_MASK) : 0;
+    bool pae = (m->cr4 & CR4_PAE) || (m->efer & EFER_LMA);
+    m->large_shift = pae ? LARGE_SHIFT_PAE : LARGE_SHIFT_32BIT;
+}
+
+/* The invalidation a MOV to CR0/CR4 causes (SDM Vol. 3 §4.10.4.1); one cause
+ * per write, the widest that applies. */
+static void cr_flush(struct mmu *m, uint64_t old_cr0, uint64_t old_cr4, uint16_t old_pcid)
+{
+    uint64_t cr4_changed = old_cr4 ^ m->cr4;
+    if ((old_cr0 & CR0_PG) && !(m->cr0 & CR0_PG))
+        flush_both(m, TLB_MATCH_ALL, 0, EMU_TLB_FLUSH_CR0_PG);
+    else if (cr4_changed & CR4_PGE)
+        flush_both(m, TLB_MATCH_ALL, 0, EMU_TLB_FLUSH_CR4_PGE);
+    else if ((old_cr4 & CR4_PCIDE) && !(m->cr4 & CR4_PCIDE))
+        flush_both(m, TLB_MATCH_ALL, 0, EMU_TLB_FLUSH_CR4_PCIDE);
+    else if ((cr4_changed & CR4_PAE) || ((cr4_changed & CR4_SMEP) && (m->cr4 & CR4_SMEP)))
+        flush_both(m, TLB_MATCH_PCID, old_pcid, EMU_TLB_FLUSH_CR4_PAE_SMEP);
+}
+
+void mmu_set_regs(struct mmu *m, uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t efer)
+{
+    m->epoch++;
+    const uint64_t cr0_fast = CR0_PG | CR0_WP;
+    const uint64_t cr4_fast = CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP;
+    const uint64_t cr4_pdpte = CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP;
+    const uint64_t efer_fast = EFER_LMA | EFER_NXE;
+    uint64_t old_cr0 = m->cr0, old_cr4 = m->cr4;
+    uint16_t old_pcid = m->pcid;
+    bool fast = ((old_cr0 ^ cr0) & cr0_fast) || ((old_cr4 ^ cr4) & cr4_fast) ||
+                ((m->efer ^ efer) & efer_fast);
+    bool reload = (!(old_cr0 & CR0_PG) && (cr0 & CR0_PG)) || ((old_cr4 ^ cr4) & cr4_pdpte);
+    m->cr0 = cr0;
+    m->cr4 = cr4;
+    m->efer = efer;
+    cr_flush(m, old_cr0, old_cr4, old_pcid);
+    if (cr3 != m->cr3) {
+        mmu_mov_cr3(m, cr3, false);
+    } else {
+        update_derived(m);
+        if (reload && pae_legacy(m)) load_pdptes(m);
     }
-    *pa = w.pa;
-    if (!(acc & MMU_NO_SIDE_EFFECTS))
-        fill_fast(m, lin, acc, &w);
-    return true;
+    if (fast || m->pcid != old_pcid) mmu_fast_flush(m);
+}
+
+void mmu_mov_cr3(struct mmu *m, uint64_t cr3, bool noflush)
+{
+    m->epoch++;
+    uint16_t old_pcid = m->pcid;
+    m->cr3 = cr3;
+    update_derived(m);
+    if (pae_legacy(m)) load_pdptes(m);
+    if (noflush) {
+        m->dtlb->stats.flushes[EMU_TLB_FLUSH_MOV_CR3_NOFLUSH]++;
+        if (m->itlb != m->dtlb) m->itlb->stats.flushes[EMU_TLB_FLUSH_MOV_CR3_NOFLUSH]++;
+        flush_event(m, m->dtlb, EMU_TLB_FLUSH_MOV_CR3_NOFLUSH, m->pcid, 0, 0);
+    } else {
+        flush_both(m, TLB_MATCH_PCID_NONGLOBAL, m->pcid, EMU_TLB_FLUSH_MOV_CR3);
+    }
+    if (m->pcid != old_pcid) mmu_fast_flush(m);
+}
+
+static bool canonical(uint64_t lin)
+{
+    return (uint64_t)(((int64_t)lin << 16) >> 16) == lin;
+}
+
+void mmu_invlpg(struct mmu *m, uint64_t lin)
+{
+    if ((m->efer & EFER_LMA) && !canonical(lin)) return;
+    if (!(m->efer & EFER_LMA)) lin &= 0xFFFFFFFFULL;
+    mmu_flush_page_both(m, lin, m->pcid, true, EMU_TLB_FLUSH_INVLPG);
+}
+
+void mmu_invpcid(struct mmu *m, unsigned type, uint16_t pcid, uint64_t lin)
+{
+    switch (type) {
+    case INVPCID_ADDRESS:
+        mmu_flush_page_both(m, lin, pcid, false, EMU_TLB_FLUSH_INVPCID_ADDRESS);
+        break;
+    case INVPCID_CONTEXT:
+        flush_both(m, TLB_MATCH_PCID_NONGLOBAL, pcid, EMU_TLB_FLUSH_INVPCID_CONTEXT);
+        break;
+    case INVPCID_ALL_GLOBAL:
+        flush_both(m, TLB_MATCH_ALL, 0, EMU_TLB_FLUSH_INVPCID_ALL_GLOBAL);
+        break;
+    default: flush_both(m, TLB_MATCH_NONGLOBAL, 0, EMU_TLB_FLUSH_INVPCID_ALL); break;
+    }
 }

@@ -8,12 +8,10 @@ int phys_init(struct physmem *pm, uint64_t ram_size)
 {
     memset(pm, 0, sizeof(*pm));
     ram_size = (ram_size + PAGE_OFFSET_MASK) & ~PAGE_OFFSET_MASK;
-    if (ram_size == 0)
-        return -1;
-    void *p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    if (p == MAP_FAILED)
-        return -1;
+    if (ram_size == 0) return -1;
+    void *p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return -1;
     pm->code_pages = calloc(ram_size >> PAGE_SHIFT, 1);
     if (!pm->code_pages) {
         munmap(p, ram_size);
@@ -28,25 +26,69 @@ int phys_init(struct physmem *pm, uint64_t ram_size)
 
 void phys_destroy(struct physmem *pm)
 {
-    if (pm->ram)
-        munmap(pm->ram, pm->ram_size);
+    if (pm->ram) munmap(pm->ram, pm->ram_size);
     free(pm->code_pages);
     pm->ram = NULL;
     pm->code_pages = NULL;
 }
 
+/* RAM offset of pa ignoring MMIO windows, or -1. */
+static int64_t ram_offset_raw(const struct physmem *pm, uint64_t pa)
+{
+    if (pa < pm->lowmem) return (int64_t)pa;
+    if (pa >= PHYS_4G && pa - PHYS_4G < pm->ram_size - pm->lowmem)
+        return (int64_t)(pm->lowmem + (pa - PHYS_4G));
+    return -1;
+}
+
+/* True if some MMIO window may overlap [pa, pa + len). Exact when every
+ * window went through phys_map_mmio; conservative otherwise. */
+static bool may_hit_mmio(const struct physmem *pm, uint64_t pa, uint64_t len)
+{
+    if (pm->mmio.nregions == 0) return false;
+    if (pm->mmio.nregions != pm->overlay_nregions) return true;
+    return pa < pm->overlay_hi && pm->overlay_lo < pa + len;
+}
+
 int64_t phys_ram_offset(const struct physmem *pm, uint64_t pa)
 {
-    uint64_t off;
-    if (pa < pm->lowmem)
-        off = pa;
-    else if (pa >= PHYS_4G && pa - PHYS_4G < pm->ram_size - pm->lowmem)
-        off = pm->lowmem + (pa - PHYS_4G);
-    else
-        return -1;
-    if (pm->mmio.nregions && bus_find(&pm->mmio, pa))
-        return -1;
-    return (int64_t)off;
+    int64_t off = ram_offset_raw(pm, pa);
+    if (off >= 0 && may_hit_mmio(pm, pa, 1) && bus_find(&pm->mmio, pa)) return -1;
+    return off;
+}
+
+/* True if a window overlaps [pa, pa + len). */
+static bool mmio_overlaps(const struct physmem *pm, uint64_t pa, uint64_t len)
+{
+    for (int i = 0; i < pm->mmio.nregions; i++) {
+        const struct bus_region *r = &pm->mmio.regions[i];
+        if (pa < r->base + r->len && r->base < pa + len) return true;
+    }
+    return false;
+}
+
+uint8_t *phys_page_ptr(const struct physmem *pm, uint64_t pa)
+{
+    uint64_t page = pa & ~PAGE_OFFSET_MASK;
+    int64_t off = ram_offset_raw(pm, page);
+    if (off < 0) return NULL;
+    if (may_hit_mmio(pm, page, PAGE_SIZE) && mmio_overlaps(pm, page, PAGE_SIZE)) return NULL;
+    return pm->ram + off;
+}
+
+int phys_map_mmio(struct physmem *pm, uint64_t base, uint64_t len, const struct bus_ops *ops,
+                  void *opaque, const char *name)
+{
+    if (len == 0 || base + len < base) return -1;
+    bool counted = pm->mmio.nregions == pm->overlay_nregions;
+    if (bus_register(&pm->mmio, base, len, ops, opaque, name) < 0) return -1;
+    if (counted) {
+        pm->overlay_nregions = pm->mmio.nregions;
+        if (pm->overlay_lo == pm->overlay_hi || base < pm->overlay_lo) pm->overlay_lo = base;
+        if (base + len > pm->overlay_hi) pm->overlay_hi = base + len;
+    }
+    if (pm->on_map_change) pm->on_map_change(pm->map_change_ctx);
+    return 0;
 }
 
 static uint64_t load_le(const uint8_t *p, unsigned size)
@@ -56,16 +98,31 @@ static uint64_t load_le(const uint8_t *p, unsigned size)
     return v;
 }
 
+static bool crosses_page(uint64_t pa, unsigned size)
+{
+    return (pa & PAGE_OFFSET_MASK) + size > PAGE_SIZE;
+}
+
 uint64_t phys_read(struct physmem *pm, uint64_t pa, unsigned size)
 {
+    if (crosses_page(pa, size)) {
+        uint64_t v = 0;
+        for (unsigned i = 0; i < size; i++)
+            v |= phys_read(pm, pa + i, 1) << (8 * i);
+        return v;
+    }
     int64_t off = phys_ram_offset(pm, pa);
-    if (off >= 0)
-        return load_le(pm->ram + off, size);
+    if (off >= 0) return load_le(pm->ram + off, size);
     return bus_read(&pm->mmio, pa, size);
 }
 
 void phys_write(struct physmem *pm, uint64_t pa, uint64_t value, unsigned size)
 {
+    if (crosses_page(pa, size)) {
+        for (unsigned i = 0; i < size; i++)
+            phys_write(pm, pa + i, (value >> (8 * i)) & 0xff, 1);
+        return;
+    }
     int64_t off = phys_ram_offset(pm, pa);
     if (off < 0) {
         bus_write(&pm->mmio, pa, value, size);
@@ -74,6 +131,18 @@ void phys_write(struct physmem *pm, uint64_t pa, uint64_t value, unsigned size)
     if (pm->code_pages[off >> PAGE_SHIFT] && pm->on_code_write)
         pm->on_code_write(pm->code_write_ctx, pa, size);
     memcpy(pm->ram + off, &value, size);
+}
+
+void phys_set_bits(struct physmem *pm, uint64_t pa, uint64_t bits, unsigned size)
+{
+    int64_t off = phys_ram_offset(pm, pa);
+    if (off < 0 || (pa & (size - 1))) return;
+    if (pm->code_pages[off >> PAGE_SHIFT] && pm->on_code_write)
+        pm->on_code_write(pm->code_write_ctx, pa, size);
+    if (size == 8)
+        __atomic_fetch_or((uint64_t *)(void *)(pm->ram + off), bits, __ATOMIC_SEQ_CST);
+    else
+        __atomic_fetch_or((uint32_t *)(void *)(pm->ram + off), (uint32_t)bits, __ATOMIC_SEQ_CST);
 }
 
 /* Length of the run starting at pa that stays within one page and len. */
@@ -89,12 +158,19 @@ size_t phys_copy_to(struct physmem *pm, uint64_t pa, const void *src, size_t len
     size_t done = 0;
     for (size_t n; len; pa += n, s += n, len -= n) {
         n = page_chunk(pa, len);
-        int64_t off = phys_ram_offset(pm, pa);
-        if (off < 0)
+        uint8_t *page = phys_page_ptr(pm, pa);
+        if (!page) {
+            for (size_t i = 0; i < n; i++)
+                if (phys_ram_offset(pm, pa + i) >= 0) {
+                    phys_write(pm, pa + i, s[i], 1);
+                    done++;
+                }
             continue;
+        }
+        int64_t off = page - pm->ram;
         if (pm->code_pages[off >> PAGE_SHIFT] && pm->on_code_write)
             pm->on_code_write(pm->code_write_ctx, pa, (unsigned)n);
-        memcpy(pm->ram + off, s, n);
+        memcpy(page + (pa & PAGE_OFFSET_MASK), s, n);
         done += n;
     }
     return done;
@@ -106,12 +182,16 @@ size_t phys_copy_from(struct physmem *pm, uint64_t pa, void *dst, size_t len)
     size_t done = 0;
     for (size_t n; len; pa += n, d += n, len -= n) {
         n = page_chunk(pa, len);
-        int64_t off = phys_ram_offset(pm, pa);
-        if (off < 0) {
-            memset(d, 0xff, n);
+        const uint8_t *page = phys_page_ptr(pm, pa);
+        if (!page) {
+            for (size_t i = 0; i < n; i++) {
+                int64_t off = phys_ram_offset(pm, pa + i);
+                d[i] = off >= 0 ? pm->ram[off] : 0xff;
+                done += off >= 0;
+            }
             continue;
         }
-        memcpy(d, pm->ram + off, n);
+        memcpy(d, page + (pa & PAGE_OFFSET_MASK), n);
         done += n;
     }
     return done;
