@@ -361,6 +361,7 @@ static uint64_t fetch_pa(struct cpu *cpu, uint64_t lin)
     struct mmu_fast *e = mmu_fast_entry(&cpu->mmu, idx, lin);
     if (likely(e->tag_x == (lin & ~PAGE_OFFSET_MASK))) {
         ++*e->ihits; /* an instruction TLB hit (mmu.h) */
+        cpu->mmu.fetch_hits = e->ihits;
         return e->pa_page | (lin & PAGE_OFFSET_MASK);
     }
     check_canonical_fetch(cpu, lin);
@@ -378,6 +379,7 @@ struct block *bc_lookup(struct cpu *cpu)
         cpu_fault(cpu, EXC_GP, 0);
     uint64_t lin = cs_linear(cpu, cpu->rip);
     uint64_t pa = fetch_pa(cpu, lin);
+    uint64_t *hits = cpu->mmu.fetch_hits; /* later fetches below must not replace it */
     struct jc_entry *jc = &bc->jc[hash_lin(lin)];
     struct block *b = jc->blk;
     if (likely(b && jc->lin == lin && b->pa == pa && b->key == cpu->mode && b->pa2 == BLOCK_NO_PAGE))
@@ -397,5 +399,6 @@ struct block *bc_lookup(struct cpu *cpu)
     }
     jc->lin = lin;
     jc->blk = b;
+    cpu->mmu.fetch_hits = hits;
     return b;
 }

@@ -20,6 +20,7 @@ struct block_link {
     uint64_t rip;           // RIP the predecessor left
     uint64_t epoch;         // mmu.epoch when the link was made
     struct block *to;
+    uint64_t *ihits;        // the ITLB entry's hit counter: following the link is a fetch hit
 };
 
 #define BLOCK_LINKS 2

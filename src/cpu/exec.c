@@ -77,13 +77,15 @@ static struct block *next_block(struct cpu *cpu, struct block *b)
     uint64_t epoch = cpu->mmu.epoch;
     for (unsigned i = 0; i < BLOCK_LINKS; i++) {
         const struct block_link *l = &b->links[i];
-        if (l->rip == cpu->rip && l->epoch == epoch)
+        if (l->rip == cpu->rip && l->epoch == epoch) {
+            ++*l->ihits; /* the ITLB entry is still there: the epoch would have moved */
             return l->to;
+        }
     }
     struct block *n = bc_lookup(cpu);
     if (cpu->mmu.epoch == epoch) { /* b was not freed by a cache flush */
         b->next_link = (uint8_t)((b->next_link + 1) % BLOCK_LINKS);
-        b->links[b->next_link] = (struct block_link){cpu->rip, epoch, n};
+        b->links[b->next_link] = (struct block_link){cpu->rip, epoch, n, cpu->mmu.fetch_hits};
     }
     return n;
 }

@@ -174,6 +174,7 @@ int mmu_init(struct mmu *m, struct physmem *pm)
 {
     memset(m, 0, sizeof(*m));
     m->pm = pm;
+    m->fetch_hits = &m->discard;
     m->large_shift = LARGE_SHIFT_32BIT;
     for (int i = 0; i < MMU_NIDX; i++)
         for (unsigned j = 0; j < MMU_FAST_ENTRIES; j++)

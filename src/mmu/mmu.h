@@ -127,6 +127,8 @@ struct mmu {
     struct tlb *itlb, *dtlb; // the same TLB when unified
     emu_tlb_config tlb_cfg;
     struct tlb_entry nopaging; // what fast slots count into while paging is off
+    uint64_t *fetch_hits;  // hit counter of the ITLB entry behind the last block lookup
+    uint64_t discard;      // counts hits nobody reads (an access no entry could cache)
     const struct mmu_observer *obs;
     uint64_t faults; // page faults raised
 };

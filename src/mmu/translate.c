@@ -51,6 +51,7 @@ static bool miss(struct mmu *m, struct tlb *t, uint64_t lin, unsigned acc, uint6
     uint64_t size = 1ULL << w.shift;
     struct tlb_fill f = {lin, w.pa & ~(size - 1), w.shift, w.flags, m->pcid};
     struct tlb_entry *e = tlb_insert(t, &f);
+    if ((acc & MMU_KIND_MASK) == MMU_EXEC) m->fetch_hits = e ? &e->hits : &m->discard;
     if (!e) return true;
     if (m->obs) mmu_entry_event(m, MMU_TLB_FILL, t, e, lin, acc);
     mmu_fill_fast(m, lin, acc, e, w.pa);
@@ -61,6 +62,7 @@ static bool translate_unpaged(struct mmu *m, uint64_t lin, unsigned acc, uint64_
 {
     *pa = lin & 0xFFFFFFFFULL;
     m->nopaging.flags = TLBE_USER | TLBE_WRITE | TLBE_DIRTY;
+    m->fetch_hits = &m->nopaging.hits;
     mmu_fill_fast(m, *pa, acc, &m->nopaging, *pa);
     return true;
 }
@@ -83,6 +85,7 @@ bool mmu_translate(struct mmu *m, uint64_t lin, unsigned acc, uint64_t *pa, uint
     if (!e || (kind == MMU_WRITE && !(e->flags & TLBE_DIRTY)))
         return miss(m, t, lin, acc, pa, error);
     e->hits++;
+    if (kind == MMU_EXEC) m->fetch_hits = &e->hits;
     if (m->obs) mmu_entry_event(m, MMU_TLB_HIT, t, e, lin, acc);
     if (!mmu_rights_ok(m, e->flags, acc))
         return page_fault(m, lin, mmu_base_error(m, acc) | PF_P, error);
