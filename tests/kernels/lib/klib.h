@@ -51,8 +51,8 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
 }
 
-#define READ_CR(n) ({ uint64_t _v; __asm__ volatile("mov %%cr" #n ", %0" : "=r"(_v)); _v; })
-#define WRITE_CR(n, v) __asm__ volatile("mov %0, %%cr" #n ::"r"((uint64_t)(v)) : "memory")
+#define READ_CR(n) ({ unsigned long _v; __asm__ volatile("mov %%cr" #n ", %0" : "=r"(_v)); _v; })
+#define WRITE_CR(n, v) __asm__ volatile("mov %0, %%cr" #n ::"r"((unsigned long)(v)) : "memory")
 
 static inline void invlpg(const volatile void *p) { __asm__ volatile("invlpg (%0)" ::"r"(p) : "memory"); }
 static inline void cli(void) { __asm__ volatile("cli"); }
