@@ -19,6 +19,13 @@ void cpu_emit(struct cpu *cpu, emu_event *ev)
         cpu->emit(cpu->emit_ctx, ev);
 }
 
+/* An event of `kind` at the current instruction. */
+static emu_event ev_here(const struct cpu *cpu, emu_event_kind kind)
+{
+    emu_event ev = ev_here(cpu, kind);
+    return ev;
+}
+
 static void gate_info(struct cpu *cpu, unsigned vector, emu_event *ev)
 {
     uint64_t gate[2] = {0, 0};
@@ -98,10 +105,7 @@ void cpu_ev_syscall_entry(struct cpu *cpu, emu_syscall_via via)
     static const uint8_t abi64[6] = {RDI, RSI, RDX, R10, R8, R9};
     static const uint8_t abi32[6] = {RBX, RCX, RDX, RSI, RDI, RBP};
     bool wide = cpu_long64(cpu);
-    emu_event ev = {0};
-    ev.kind = EMU_EV_SYSCALL_ENTRY;
-    ev.rip = cpu->rip;
-    ev.cpl = cpu->cpl;
+    emu_event ev = ev_here(cpu, EMU_EV_SYSCALL_ENTRY);
     ev.u.sys.via = via;
     ev.u.sys.nr = wide ? cpu->gpr[RAX] : (cpu->gpr[RAX] & 0xFFFFFFFFULL);
     for (int i = 0; i < 6; i++)
@@ -113,10 +117,7 @@ void cpu_ev_syscall_entry(struct cpu *cpu, emu_syscall_via via)
 void cpu_ev_reg(struct cpu *cpu, emu_event_kind kind, uint32_t reg, uint64_t old_value,
                 uint64_t new_value)
 {
-    emu_event ev = {0};
-    ev.kind = kind;
-    ev.rip = cpu->rip;
-    ev.cpl = cpu->cpl;
+    emu_event ev = ev_here(cpu, kind);
     ev.u.reg.reg = reg;
     ev.u.reg.old_value = old_value;
     ev.u.reg.new_value = new_value;
@@ -125,19 +126,13 @@ void cpu_ev_reg(struct cpu *cpu, emu_event_kind kind, uint32_t reg, uint64_t old
 
 void cpu_ev_simple(struct cpu *cpu, emu_event_kind kind)
 {
-    emu_event ev = {0};
-    ev.kind = kind;
-    ev.rip = cpu->rip;
-    ev.cpl = cpu->cpl;
+    emu_event ev = ev_here(cpu, kind);
     cpu_emit(cpu, &ev);
 }
 
 void cpu_ev_wake(struct cpu *cpu, unsigned vector)
 {
-    emu_event ev = {0};
-    ev.kind = EMU_EV_WAKE;
-    ev.rip = cpu->rip;
-    ev.cpl = cpu->cpl;
+    emu_event ev = ev_here(cpu, EMU_EV_WAKE);
     ev.u.intr.vector = (uint8_t)vector;
     cpu_emit(cpu, &ev);
 }
@@ -145,10 +140,7 @@ void cpu_ev_wake(struct cpu *cpu, unsigned vector)
 void cpu_ev_mem(struct cpu *cpu, emu_event_kind kind, uint64_t lin, uint64_t value,
                 unsigned size, bool implicit)
 {
-    emu_event ev = {0};
-    ev.kind = kind;
-    ev.rip = cpu->rip;
-    ev.cpl = cpu->cpl;
+    emu_event ev = ev_here(cpu, kind);
     ev.u.mem.addr = lin;
     ev.u.mem.value = value;
     ev.u.mem.size = (uint8_t)size;
@@ -158,10 +150,7 @@ void cpu_ev_mem(struct cpu *cpu, emu_event_kind kind, uint64_t lin, uint64_t val
 
 void cpu_ev_page_fault(struct cpu *cpu, uint64_t lin, uint32_t error)
 {
-    emu_event ev = {0};
-    ev.kind = EMU_EV_PAGE_FAULT;
-    ev.rip = cpu->rip;
-    ev.cpl = cpu->cpl;
+    emu_event ev = ev_here(cpu, EMU_EV_PAGE_FAULT);
     ev.u.pf.lin = lin;
     ev.u.pf.error = error;
     cpu_emit(cpu, &ev);
