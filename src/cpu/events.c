@@ -22,7 +22,10 @@ void cpu_emit(struct cpu *cpu, emu_event *ev)
 /* An event of `kind` at the current instruction. */
 static emu_event ev_here(const struct cpu *cpu, emu_event_kind kind)
 {
-    emu_event ev = ev_here(cpu, kind);
+    emu_event ev = {0};
+    ev.kind = kind;
+    ev.rip = cpu->rip;
+    ev.cpl = cpu->cpl;
     return ev;
 }
 
