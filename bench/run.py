@@ -39,7 +39,7 @@ def main() -> int:
     ap.add_argument("--emu-arg", action="append", default=[])
     ap.add_argument("kernels", nargs="*")
     a = ap.parse_args()
-    emu = os.path.join(a.build, "src/cli/emu")
+    emu = os.path.join(a.build, "emu")
     kernels = a.kernels or sorted(glob.glob(os.path.join(a.build, "bench/*.elf")))
     have_qemu = shutil.which(QEMU[0]) is not None
     print(f"{'kernel':<14} {'insns':>14} {'emu s':>8} {'emu MIPS':>9} {'qemu s':>8} "
