@@ -105,12 +105,22 @@ static const uint8_t shift_lazy_op[] = {
     [SH_SHL] = LF_SHL, [SH_SAL] = LF_SHL, [SH_SHR] = LF_SHR, [SH_SAR] = LF_SAR,
 };
 
+/* A masked count of zero still writes a 32-bit register destination back,
+ * zero-extending it, as hardware does. */
+static void count_zero(struct cpu *cpu, const struct insn *in)
+{
+    if (in->osz == 4 && !(in->flags & INSN_M0))
+        reg_write(cpu, in->r1, 4, reg_read(cpu, in->r1, 4));
+}
+
 static void shift(struct cpu *cpu, const struct insn *in)
 {
     unsigned n = count_of(cpu, in);
     uint64_t a = op0_read(cpu, in);
-    if (n == 0)
+    if (n == 0) {
+        count_zero(cpu, in);
         return;
+    }
     struct shift_out o = do_shift(in->op, in->osz, a, n, flags_cf(cpu));
     op0_write(cpu, in, o.res);
     if (in->op >= SH_SHL)
@@ -176,13 +186,18 @@ static void shift_nop(struct cpu *cpu, const struct insn *in)
     (void)in;
 }
 
+static void shift_zext(struct cpu *cpu, const struct insn *in)
+{
+    count_zero(cpu, in);
+}
+
 /* A register by a non-zero immediate count: no memory, no CL. */
 static insn_fn shift_fast(const struct insn *in)
 {
     if ((in->flags & INSN_M0) || in->r2 != REG_NONE)
         return NULL;
     if ((in->imm & (in->osz == 8 ? 0x3f : 0x1f)) == 0)
-        return shift_nop; /* a masked count of 0: no change, not even flags */
+        return in->osz == 4 ? shift_zext : shift_nop; /* a masked count of 0: no flags */
     unsigned n = (unsigned)in->imm & (in->osz == 8 ? 0x3f : 0x1f);
     bool in_range = n < in->osz * 8u; /* larger counts (8/16-bit) take the general path */
     switch (in->op) {
@@ -225,8 +240,10 @@ static void shxd(struct cpu *cpu, const struct insn *in)
     unsigned n = (in->imm2 ? (unsigned)(cpu->gpr[RCX] & 0xff) : (unsigned)in->imm) &
                  (size == 8 ? 0x3f : 0x1f);
     uint64_t a = op0_read(cpu, in), b = reg_read(cpu, in->r2, size);
-    if (n == 0)
+    if (n == 0) {
+        count_zero(cpu, in);
         return;
+    }
     uint64_t m = size_mask(size), res;
     bool cf;
     if (n > bits) { /* 16-bit operand, count 17..31: undefined; use the 32-bit view */
