@@ -13,29 +13,29 @@
 
 /* Fixed addresses, identical on the host (mmap) and in emu (page tables).
  * All below 2 GiB, so absolute disp32 and RIP-relative operands reach them. */
-#define DIFF_CODE 0x10000000ULL     // code region (host: RWX)
-#define DIFF_CODE_SIZE 0x10000ULL
-#define DIFF_SEQ (DIFF_CODE + 0x1000) // where every sequence starts
-#define DIFF_SCRATCH 0x10100000ULL  // data + stack, compared after each run
-#define DIFF_DATA_SIZE 0x4000ULL    // [DIFF_SCRATCH, +16 KiB): memory operands
-#define DIFF_STACK (DIFF_SCRATCH + DIFF_DATA_SIZE) // 8 KiB of stack after the data
-#define DIFF_STACK_SIZE 0x2000ULL
-#define DIFF_RSP0 (DIFF_STACK + DIFF_STACK_SIZE / 2) // initial RSP (room both ways)
+#define DIFF_CODE         0x10000000ULL // code region (host: RWX)
+#define DIFF_CODE_SIZE    0x10000ULL
+#define DIFF_SEQ          (DIFF_CODE + 0x1000) // where every sequence starts
+#define DIFF_SCRATCH      0x10100000ULL        // data + stack, compared after each run
+#define DIFF_DATA_SIZE    0x4000ULL            // [DIFF_SCRATCH, +16 KiB): memory operands
+#define DIFF_STACK        (DIFF_SCRATCH + DIFF_DATA_SIZE) // 8 KiB of stack after the data
+#define DIFF_STACK_SIZE   0x2000ULL
+#define DIFF_RSP0         (DIFF_STACK + DIFF_STACK_SIZE / 2) // initial RSP (room both ways)
 #define DIFF_SCRATCH_SIZE (DIFF_DATA_SIZE + DIFF_STACK_SIZE)
-#define DIFF_CTX 0x10200000ULL      // host only: register image, saved host RSP
+#define DIFF_CTX          0x10200000ULL // host only: register image, saved host RSP
 
 /* Flags the test compares (others are fixed by the setup: IF=1, TF=AC=0). */
-#define FL_CF 0x001u
-#define FL_PF 0x004u
-#define FL_AF 0x010u
-#define FL_ZF 0x040u
-#define FL_SF 0x080u
-#define FL_OF 0x800u
-#define FL_DF 0x400u
-#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+#define FL_CF       0x001u
+#define FL_PF       0x004u
+#define FL_AF       0x010u
+#define FL_ZF       0x040u
+#define FL_SF       0x080u
+#define FL_OF       0x800u
+#define FL_DF       0x400u
+#define FL_ARITH    (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
 #define FL_COMPARED (FL_ARITH | FL_DF)
-#define FL_IF 0x200u
-#define FL_FIXED 0x002u
+#define FL_IF       0x200u
+#define FL_FIXED    0x002u
 
 /* Register state in Zydis's GPR order (RAX RCX RDX RBX RSP RBP RSI RDI R8..). */
 struct regs {
@@ -46,22 +46,22 @@ struct regs {
 /* What one side did: final registers, where it stopped and why. */
 struct outcome {
     struct regs r;
-    uint64_t rip;   // the faulting instruction, or the end of the sequence
-    int vector;     // exception vector, -1 if the sequence ran to its end
+    uint64_t rip;    // the faulting instruction, or the end of the sequence
+    int vector;      // exception vector, -1 if the sequence ran to its end
     uint64_t icount; // instructions retired (emu only)
     uint8_t scratch[DIFF_SCRATCH_SIZE];
 };
 
 /* ---- the generated sequence (gen.c) ---------------------------------------- */
 
-#define GEN_MAX_ITEMS 512
+#define GEN_MAX_ITEMS  512
 #define GEN_MAX_LABELS 128
 
 struct item {
     ZydisEncoderRequest req;
-    int target;           // label a relative branch / RIP-relative LEA refers to, or -1
-    uint32_t poison;      // flags possibly undefined before this instruction
-    uint64_t addr;        // runtime address
+    int target;      // label a relative branch / RIP-relative LEA refers to, or -1
+    uint32_t poison; // flags possibly undefined before this instruction
+    uint64_t addr;   // runtime address
     uint8_t len;
     uint8_t bytes[16];
 };
@@ -82,33 +82,33 @@ struct arrival {
 struct gen {
     struct rng rng;
     struct item items[GEN_MAX_ITEMS];
-    unsigned n;                   // items so far
-    unsigned npat, pat;           // patterns in this sequence, the current one
+    unsigned n;                         // items so far
+    unsigned npat, pat;                 // patterns in this sequence, the current one
     int label_item[GEN_MAX_LABELS + 1]; // first item of pattern p (end label: n)
     struct arrival in[GEN_MAX_LABELS + 1];
-    struct pending_branch {       // branches of the current pattern, applied if it succeeds
+    struct pending_branch { // branches of the current pattern, applied if it succeeds
         int label;
         struct arrival a;
     } pending[GEN_MAX_BRANCHES];
     unsigned npending;
-    bool live;                    // the fall-through path reaches here
-    uint32_t poison;              // flags possibly undefined here
-    int depth_lo, depth_hi;       // bytes pushed since the start, over all live paths
-    uint16_t used;                // registers the pattern reserved (no reuse as scratch)
-    bool failed;                  // an emit of the current pattern could not be encoded
-    uint64_t code_end;            // address after the last item
-    struct {                      // options for the next emit() only
+    bool live;              // the fall-through path reaches here
+    uint32_t poison;        // flags possibly undefined here
+    int depth_lo, depth_hi; // bytes pushed since the start, over all live paths
+    uint16_t used;          // registers the pattern reserved (no reuse as scratch)
+    bool failed;            // an emit of the current pattern could not be encoded
+    uint64_t code_end;      // address after the last item
+    struct {                // options for the next emit() only
         ZydisInstructionAttributes prefixes;
         ZydisBranchType branch_type;
         ZydisBranchWidth branch_width;
         ZydisAddressSizeHint asz;
         ZydisOperandSizeHint osz;
-        int target;               // label (relative branch / RIP-relative LEA), 0 = none
+        int target; // label (relative branch / RIP-relative LEA), 0 = none
     } opt;
-    struct {                      // constraints on pick_mem for the current pattern
-        unsigned margin;          // bytes kept free on both sides of the operand
-        unsigned align;           // required alignment (0/1: none)
-        bool no_stack;            // no [rsp + disp] operands
+    struct {             // constraints on pick_mem for the current pattern
+        unsigned margin; // bytes kept free on both sides of the operand
+        unsigned align;  // required alignment (0/1: none)
+        bool no_stack;   // no [rsp + disp] operands
     } mopt;
 };
 
@@ -161,8 +161,8 @@ ZydisEncoderOperand mem_offset(ZydisEncoderOperand o, int64_t delta);
  * its item index, or -1 if it cannot be encoded (the pattern then fails). */
 int emit(struct gen *g, ZydisMnemonic m, unsigned n, const ZydisEncoderOperand *ops);
 #define EMIT(g, m, ...)                                                                            \
-    emit(g, ZYDIS_MNEMONIC_##m, sizeof((ZydisEncoderOperand[]){__VA_ARGS__}) /                    \
-                                    sizeof(ZydisEncoderOperand),                                 \
+    emit(g, ZYDIS_MNEMONIC_##m,                                                                    \
+         sizeof((ZydisEncoderOperand[]){__VA_ARGS__}) / sizeof(ZydisEncoderOperand),               \
          (ZydisEncoderOperand[]){__VA_ARGS__})
 #define EMIT0(g, m) emit(g, ZYDIS_MNEMONIC_##m, 0, NULL)
 
@@ -202,6 +202,7 @@ const struct pattern *pattern_pick(struct rng *r);
 
 /* Host: maps the fixed regions; false (with a message) if impossible. */
 bool native_init(void);
+void native_fini(void);
 void native_run(const struct gen *g, const struct regs *in, const uint8_t *scratch,
                 struct outcome *out);
 
@@ -210,8 +211,7 @@ struct isa *emu_side_new(void);
 void emu_side_free(struct isa *m);
 /* Runs in blocks (the normal path); with `step`, one instruction at a time,
  * calling on_insn(ctx, rip) before each. */
-void emu_side_run(struct isa *m, const struct gen *g, const struct regs *in,
-                  const uint8_t *scratch, struct outcome *out,
-                  void (*on_insn)(void *ctx, uint64_t rip), void *ctx);
+void emu_side_run(struct isa *m, const struct gen *g, const struct regs *in, const uint8_t *scratch,
+                  struct outcome *out, void (*on_insn)(void *ctx, uint64_t rip), void *ctx);
 
 #endif

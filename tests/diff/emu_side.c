@@ -8,9 +8,9 @@
 #include "diff.h"
 #include "harness.h"
 
-#define PA_CODE 0x200000ULL
+#define PA_CODE    0x200000ULL
 #define PA_SCRATCH (PA_CODE + DIFF_CODE_SIZE)
-#define RUN_LIMIT 1000000u
+#define RUN_LIMIT  1000000u
 
 struct isa *emu_side_new(void)
 {
@@ -26,13 +26,11 @@ void emu_side_free(struct isa *m)
     isa_free(m);
 }
 
-static void load(struct isa *m, const struct gen *g, const struct regs *in,
-                 const uint8_t *scratch)
+static void load(struct isa *m, const struct gen *g, const struct regs *in, const uint8_t *scratch)
 {
     static const uint8_t ud2[] = {0x0f, 0x0b};
     for (unsigned i = 0; i < g->n; i++)
-        isa_write(m, PA_CODE + (g->items[i].addr - DIFF_CODE), g->items[i].bytes,
-                  g->items[i].len);
+        isa_write(m, PA_CODE + (g->items[i].addr - DIFF_CODE), g->items[i].bytes, g->items[i].len);
     isa_write(m, PA_CODE + (g->code_end - DIFF_CODE), ud2, sizeof(ud2));
     isa_write(m, PA_SCRATCH, scratch, DIFF_SCRATCH_SIZE);
     for (unsigned r = 0; r < 16; r++)
@@ -48,8 +46,7 @@ static int run_stepped(struct isa *m, void (*on_insn)(void *, uint64_t), void *c
     cpu->chain_len = 0;
     for (unsigned n = 0; n < RUN_LIMIT; n++) {
         on_insn(ctx, cpu->rip);
-        if (cpu_step(cpu) == CPU_EXIT_SHUTDOWN)
-            break;
+        if (cpu_step(cpu) == CPU_EXIT_SHUTDOWN) break;
     }
     if (!cpu->shutdown || cpu->chain_len == 0) {
         fprintf(stderr, "diff: stepped run did not end in an exception\n");
@@ -60,9 +57,8 @@ static int run_stepped(struct isa *m, void (*on_insn)(void *, uint64_t), void *c
     return cpu->chain[0].vector;
 }
 
-void emu_side_run(struct isa *m, const struct gen *g, const struct regs *in,
-                  const uint8_t *scratch, struct outcome *out,
-                  void (*on_insn)(void *ctx, uint64_t rip), void *ctx)
+void emu_side_run(struct isa *m, const struct gen *g, const struct regs *in, const uint8_t *scratch,
+                  struct outcome *out, void (*on_insn)(void *ctx, uint64_t rip), void *ctx)
 {
     load(m, g, in, scratch);
     uint64_t start = m->cpu->icount;

@@ -9,7 +9,7 @@
 
 #include "diff.h"
 
-#define STACK_LIMIT 2048 /* |bytes pushed| on any path; the region allows 4096 */
+#define STACK_LIMIT   2048 /* |bytes pushed| on any path; the region allows 4096 */
 #define PATTERN_TRIES 16
 
 /* ---- random numbers (splitmix64) ---------------------------------------------- */
@@ -36,16 +36,36 @@ static uint64_t sext_to(uint64_t v, unsigned size)
 uint64_t rng_value(struct rng *r, unsigned size)
 {
     static const uint64_t special[] = {
-        0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff,
-        0x80000000, 0xffffffff, 0x100000000ULL, 0x7fffffffffffffffULL, 0x8000000000000000ULL,
-        ~0ULL, ~1ULL, 0x8000000000000001ULL, 0x5555555555555555ULL, 0xaaaaaaaaaaaaaaaaULL,
+        0,
+        1,
+        2,
+        3,
+        0x7f,
+        0x80,
+        0xff,
+        0x100,
+        0x7fff,
+        0x8000,
+        0xffff,
+        0x10000,
+        0x7fffffff,
+        0x80000000,
+        0xffffffff,
+        0x100000000ULL,
+        0x7fffffffffffffffULL,
+        0x8000000000000000ULL,
+        ~0ULL,
+        ~1ULL,
+        0x8000000000000001ULL,
+        0x5555555555555555ULL,
+        0xaaaaaaaaaaaaaaaaULL,
     };
     uint64_t v;
     switch (rng_below(r, 8)) {
     case 0:
     case 1: v = special[rng_below(r, sizeof(special) / sizeof(special[0]))]; break;
     case 2: v = rng_below(r, 64); break;
-    case 3: v = (uint64_t)-(int64_t)rng_below(r, 64); break;
+    case 3: v = (uint64_t) - (int64_t)rng_below(r, 64); break;
     case 4: v = rng_next(r) & 0xff; break;
     default: v = rng_next(r); break;
     }
@@ -58,8 +78,7 @@ void gen_initial(struct rng *r, struct regs *regs)
         regs->gpr[i] = rng_value(r, 8);
     regs->gpr[REG_RSP_ID] = DIFF_RSP0;
     regs->rflags = FL_FIXED | FL_IF | (rng_next(r) & FL_ARITH);
-    if (rng_below(r, 4) == 0)
-        regs->rflags |= FL_DF;
+    if (rng_below(r, 4) == 0) regs->rflags |= FL_DF;
 }
 
 /* ---- operands -------------------------------------------------------------- */
@@ -85,9 +104,10 @@ ZydisEncoderOperand op_imm_sized(uint64_t v, unsigned size)
 
 ZydisRegister reg_of(unsigned id, unsigned size)
 {
-    static const ZydisRegister base[] = {
-        [1] = ZYDIS_REGISTER_AL, [2] = ZYDIS_REGISTER_AX, [4] = ZYDIS_REGISTER_EAX,
-        [8] = ZYDIS_REGISTER_RAX};
+    static const ZydisRegister base[] = {[1] = ZYDIS_REGISTER_AL,
+                                         [2] = ZYDIS_REGISTER_AX,
+                                         [4] = ZYDIS_REGISTER_EAX,
+                                         [8] = ZYDIS_REGISTER_RAX};
     if (size == 1 && id >= 4)
         return (ZydisRegister)(ZYDIS_REGISTER_SPL + (id - 4)); /* SPL.. DIL, R8B.. */
     return (ZydisRegister)(base[size] + id);
@@ -97,8 +117,7 @@ unsigned pick_size(struct gen *g, unsigned mask)
 {
     unsigned sizes[4], n = 0;
     for (unsigned s = 1; s <= 8; s <<= 1)
-        if (mask & s)
-            sizes[n++] = s;
+        if (mask & s) sizes[n++] = s;
     return sizes[rng_below(&g->rng, n)];
 }
 
@@ -107,8 +126,7 @@ static unsigned pick_id(struct gen *g, bool no_rsp)
 {
     for (;;) {
         unsigned id = (unsigned)rng_below(&g->rng, 16);
-        if ((no_rsp && id == REG_RSP_ID) || (g->used & (1u << id)))
-            continue;
+        if ((no_rsp && id == REG_RSP_ID) || (g->used & (1u << id))) continue;
         g->used |= (uint16_t)(1u << id);
         return id;
     }
@@ -140,8 +158,7 @@ ZydisEncoderOperand mem_at(struct gen *g, uint64_t addr, unsigned size)
     ZydisEncoderOperand o = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
     o.mem.size = (ZyanU16)size;
     o.mem.displacement = (ZyanI64)addr;
-    if (rng_below(&g->rng, 2))
-        o.mem.base = ZYDIS_REGISTER_RIP;
+    if (rng_below(&g->rng, 2)) o.mem.base = ZYDIS_REGISTER_RIP;
     return o;
 }
 
@@ -155,13 +172,11 @@ static ZydisEncoderOperand mem_based(struct gen *g, unsigned size)
     bool has_index = rng_below(&g->rng, 3) != 0;
     int64_t idx = has_index ? (int64_t)rng_below(&g->rng, 64) - 16 : 0;
     int64_t disp = rng_below(&g->rng, 2) ? (int64_t)rng_below(&g->rng, 256) - 128
-                                          : (int64_t)rng_below(&g->rng, 1u << 20) - (1 << 19);
+                                         : (int64_t)rng_below(&g->rng, 1u << 20) - (1 << 19);
     uint64_t bval = addr - (uint64_t)(idx * (int64_t)scale) - (uint64_t)disp;
-    if (a32)
-        bval = (bval & 0xffffffffULL) | (rng_next(&g->rng) << 32);
+    if (a32) bval = (bval & 0xffffffffULL) | (rng_next(&g->rng) << 32);
     EMIT(g, MOV, op_reg(reg_of(b, 8)), op_imm(bval));
-    if (has_index)
-        EMIT(g, MOV, op_reg(reg_of(i, 8)), op_imm((uint64_t)idx));
+    if (has_index) EMIT(g, MOV, op_reg(reg_of(i, 8)), op_imm((uint64_t)idx));
     ZydisEncoderOperand o = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
     o.mem.size = (ZyanU16)size;
     o.mem.base = reg_of(b, a32 ? 4 : 8);
@@ -174,8 +189,7 @@ static ZydisEncoderOperand mem_based(struct gen *g, unsigned size)
 ZydisEncoderOperand pick_mem(struct gen *g, unsigned size)
 {
     unsigned kind = (unsigned)rng_below(&g->rng, 8);
-    if (kind == 3 && (g->mopt.no_stack || g->mopt.align > 1 || g->mopt.margin))
-        kind = 4;
+    if (kind == 3 && (g->mopt.no_stack || g->mopt.align > 1 || g->mopt.margin)) kind = 4;
     switch (kind) {
     case 0:
     case 1:
@@ -193,8 +207,7 @@ ZydisEncoderOperand pick_mem(struct gen *g, unsigned size)
 
 ZydisEncoderOperand pick_rm(struct gen *g, unsigned size, bool write)
 {
-    if (rng_below(&g->rng, 2))
-        return pick_mem(g, size);
+    if (rng_below(&g->rng, 2)) return pick_mem(g, size);
     return op_reg(pick_reg(g, size, write));
 }
 
@@ -228,8 +241,7 @@ static bool encode(struct item *it, uint64_t addr, uint64_t target)
 
 int emit(struct gen *g, ZydisMnemonic m, unsigned n, const ZydisEncoderOperand *ops)
 {
-    if (g->n >= GEN_MAX_ITEMS)
-        return -1;
+    if (g->n >= GEN_MAX_ITEMS) return -1;
     struct item *it = &g->items[g->n];
     memset(it, 0, sizeof(*it));
     it->req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
@@ -259,14 +271,14 @@ void flags_effect(struct gen *g, uint32_t defined, uint32_t undef)
 
 void need_flags(struct gen *g, uint32_t need)
 {
-    if (!(g->poison & need))
-        return;
+    if (!(g->poison & need)) return;
     static const ZydisMnemonic cleaners[] = {ZYDIS_MNEMONIC_CMP, ZYDIS_MNEMONIC_ADD,
                                              ZYDIS_MNEMONIC_SUB};
     unsigned size = pick_size(g, 0xf);
     ZydisMnemonic m = cleaners[rng_below(&g->rng, 3)];
     ZydisRegister r = pick_reg(g, size, true);
-    emit(g, m, 2, (ZydisEncoderOperand[]){op_reg(r), op_imm(rng_value(&g->rng, size < 4 ? size : 4))});
+    emit(g, m, 2,
+         (ZydisEncoderOperand[]){op_reg(r), op_imm(rng_value(&g->rng, size < 4 ? size : 4))});
     flags_effect(g, FL_ARITH, 0);
 }
 
@@ -289,8 +301,7 @@ int pick_label(struct gen *g, unsigned max_ahead)
 
 static void merge(struct arrival *to, const struct arrival *a)
 {
-    if (!a->any)
-        return;
+    if (!a->any) return;
     if (!to->any) {
         *to = *a;
         return;
@@ -302,20 +313,17 @@ static void merge(struct arrival *to, const struct arrival *a)
 
 bool flow_to(struct gen *g, int label, bool cond)
 {
-    if (g->npending == GEN_MAX_BRANCHES)
-        return false;
+    if (g->npending == GEN_MAX_BRANCHES) return false;
     if (g->live)
         g->pending[g->npending++] =
             (struct pending_branch){label, {true, g->poison, g->depth_lo, g->depth_hi}};
-    if (!cond)
-        g->live = false;
+    if (!cond) g->live = false;
     return true;
 }
 
 bool branch_to(struct gen *g, int item, int label, bool cond)
 {
-    if (item < 0)
-        return false;
+    if (item < 0) return false;
     g->items[item].target = label;
     return flow_to(g, label, cond);
 }
@@ -381,21 +389,18 @@ static bool layout(struct gen *g)
     g->label_item[g->npat] = (int)g->n;
     for (unsigned i = 0; i < g->n; i++) {
         struct item *it = &g->items[i];
-        if (it->target < 0)
-            continue;
+        if (it->target < 0) continue;
         int li = g->label_item[it->target];
         uint64_t t = li >= (int)g->n ? g->code_end : g->items[li].addr;
         uint8_t len = it->len;
-        if (!encode(it, it->addr, t) || it->len != len)
-            return false;
+        if (!encode(it, it->addr, t) || it->len != len) return false;
     }
     return true;
 }
 
 void gen_sequence(struct gen *g, uint64_t seed, unsigned npat)
 {
-    if (npat > GEN_MAX_LABELS)
-        npat = GEN_MAX_LABELS;
+    if (npat > GEN_MAX_LABELS) npat = GEN_MAX_LABELS;
     for (uint64_t attempt = 0;; attempt++) {
         memset(g, 0, sizeof(*g));
         g->rng.s = seed + attempt * 0x632BE59BD9B4E019ULL;
@@ -409,16 +414,14 @@ void gen_sequence(struct gen *g, uint64_t seed, unsigned npat)
         }
         g->pat = npat;
         enter_label(g, npat);
-        if (layout(g))
-            return;
+        if (layout(g)) return;
     }
 }
 
 const struct item *gen_item_at(const struct gen *g, uint64_t rip)
 {
     for (unsigned i = 0; i < g->n; i++)
-        if (g->items[i].addr == rip)
-            return &g->items[i];
+        if (g->items[i].addr == rip) return &g->items[i];
     return NULL;
 }
 
@@ -440,8 +443,8 @@ void gen_print(const struct gen *g, const uint64_t mark[2])
         for (unsigned k = 0; k < it->len && k < 15; k++)
             snprintf(hex + 3 * k, 4, "%02x ", it->bytes[k]);
         bool marked = mark && (mark[0] == it->addr || mark[1] == it->addr);
-        fprintf(stderr, "%s %08llx  %-45s %s\n", marked ? "=>" : "  ",
-                (unsigned long long)it->addr, hex, text);
+        fprintf(stderr, "%s %08llx  %-45s %s\n", marked ? "=>" : "  ", (unsigned long long)it->addr,
+                hex, text);
     }
     fprintf(stderr, "   %08llx  (end)\n", (unsigned long long)g->code_end);
 }

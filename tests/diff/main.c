@@ -14,13 +14,12 @@
 
 #include "diff.h"
 
-#define DEFAULT_INSNS 1000000ULL
-#define DEFAULT_PATTERNS 48
+#define DEFAULT_INSNS      1000000ULL
+#define DEFAULT_PATTERNS   48
 #define MAX_REPORTED_BYTES 16
 
-static const char *const gpr_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp",
-                                          "rsi", "rdi", "r8",  "r9",  "r10", "r11",
-                                          "r12", "r13", "r14", "r15"};
+static const char *const gpr_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                          "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
 
 struct options {
     uint64_t insns, seed;
@@ -40,8 +39,7 @@ struct coverage {
 static void on_insn(void *p, uint64_t rip)
 {
     struct coverage *c = p;
-    if (rip < DIFF_CODE || rip >= DIFF_CODE + DIFF_CODE_SIZE || !c->at[rip - DIFF_CODE])
-        return;
+    if (rip < DIFF_CODE || rip >= DIFF_CODE + DIFF_CODE_SIZE || !c->at[rip - DIFF_CODE]) return;
     const struct item *it = &c->g->items[c->at[rip - DIFF_CODE] - 1];
     ZydisDecodedInstruction zi;
     if (ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&c->dec, NULL, it->bytes, it->len, &zi)))
@@ -66,30 +64,28 @@ static uint64_t sequence_seed(uint64_t seed, uint64_t i)
 static void fill_scratch(struct rng *r, uint8_t *s)
 {
     for (size_t off = 0; off < DIFF_SCRATCH_SIZE; off += 64) {
-        bool run = rng_below(r, 2);
-        uint8_t v = (uint8_t)rng_next(r);
-        for (size_t k = 0; k < 64; k++)
-            s[off + k] = run ? v : (uint8_t)rng_next(r);
+        uint64_t v = rng_next(r);
+        bool run = v & 1;
+        for (size_t k = 0; k < 64; k += 8) {
+            uint64_t w = run ? (uint8_t)(v >> 8) * 0x0101010101010101ULL : rng_next(r);
+            memcpy(s + off + k, &w, 8);
+        }
     }
 }
 
 /* The flags that may be undefined where the run stopped. */
 static uint32_t poison_at(const struct gen *g, const struct outcome *o)
 {
-    if (o->vector < 0)
-        return g->poison;
+    if (o->vector < 0) return g->poison;
     const struct item *it = gen_item_at(g, o->rip);
     return it ? it->poison : FL_ARITH;
 }
 
 static bool same(const struct outcome *a, const struct outcome *b, uint32_t poison)
 {
-    if (a->vector != b->vector || a->rip != b->rip)
-        return false;
-    if (memcmp(a->r.gpr, b->r.gpr, sizeof(a->r.gpr)) != 0)
-        return false;
-    if ((a->r.rflags ^ b->r.rflags) & FL_COMPARED & ~poison)
-        return false;
+    if (a->vector != b->vector || a->rip != b->rip) return false;
+    if (memcmp(a->r.gpr, b->r.gpr, sizeof(a->r.gpr)) != 0) return false;
+    if ((a->r.rflags ^ b->r.rflags) & FL_COMPARED & ~poison) return false;
     return memcmp(a->scratch, b->scratch, DIFF_SCRATCH_SIZE) == 0;
 }
 
@@ -121,8 +117,8 @@ static void report(const char *what, const struct gen *g, const struct regs *in,
     unsigned shown = 0;
     for (size_t k = 0; k < DIFF_SCRATCH_SIZE && shown < MAX_REPORTED_BYTES; k++)
         if (a->scratch[k] != b->scratch[k]) {
-            fprintf(stderr, "  [%#llx] %s %02x  %s %02x\n",
-                    (unsigned long long)(DIFF_SCRATCH + k), an, a->scratch[k], bn, b->scratch[k]);
+            fprintf(stderr, "  [%#llx] %s %02x  %s %02x\n", (unsigned long long)(DIFF_SCRATCH + k),
+                    an, a->scratch[k], bn, b->scratch[k]);
             shown++;
         }
 }
@@ -138,8 +134,7 @@ static bool parse(int argc, char **argv, struct options *o)
             o->verbose = true;
             continue;
         }
-        if (!v)
-            return false;
+        if (!v) return false;
         if (!strcmp(a, "--insns"))
             o->insns = strtoull(v, NULL, 0);
         else if (!strcmp(a, "--seed"))
@@ -164,6 +159,7 @@ struct run {
     struct coverage cov;
     struct isa *emu;
     uint64_t insns, sequences, faults;
+    uint64_t by_vector[32];
 };
 
 /* Runs sequence i on both sides; false on a mismatch (reported). */
@@ -182,14 +178,14 @@ static bool one(struct run *r, uint64_t i)
     r->insns += r->block.icount;
     r->sequences++;
     r->faults += r->native.vector >= 0;
+    if (r->native.vector >= 0 && r->native.vector < 32) r->by_vector[r->native.vector]++;
     uint32_t poison = poison_at(&r->g, &r->native);
     const char *why = NULL;
     if (!same(&r->native, &r->block, poison))
         why = "host vs emu";
     else if (!same(&r->block, &r->step, 0))
         why = "emu blocks vs emu single-step";
-    if (!why)
-        return true;
+    if (!why) return true;
     if (why[0] == 'h')
         report(why, &r->g, &r->in, &r->native, &r->block, poison, "host", "emu");
     else
@@ -203,8 +199,7 @@ static unsigned mnemonics_seen(const struct coverage *c, bool list)
 {
     unsigned n = 0;
     for (unsigned m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++) {
-        if (!c->count[m])
-            continue;
+        if (!c->count[m]) continue;
         n++;
         if (list)
             fprintf(stderr, "  %-12s %llu\n", ZydisMnemonicGetString((ZydisMnemonic)m),
@@ -221,26 +216,29 @@ int main(int argc, char **argv)
                         "[--verbose]\n");
         return 2;
     }
-    if (!native_init())
-        return 1;
+    if (!native_init()) return 1;
     r->emu = emu_side_new();
     ZydisDecoderInit(&r->cov.dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
     bool ok = true;
     if (r->opt.replay >= 0) {
         ok = one(r, (uint64_t)r->opt.replay);
-        if (r->opt.verbose)
-            gen_print(&r->g, NULL);
+        if (r->opt.verbose) gen_print(&r->g, NULL);
     } else {
         for (uint64_t i = 0; ok && r->insns < r->opt.insns; i++)
             ok = one(r, i);
     }
     unsigned distinct = mnemonics_seen(&r->cov, r->opt.verbose);
+    for (unsigned v = 0; v < 32 && r->opt.verbose; v++)
+        if (r->by_vector[v])
+            fprintf(stderr, "  faults with vector %u: %llu\n", v,
+                    (unsigned long long)r->by_vector[v]);
     printf("diff: seed %llu: %llu sequences, %llu instructions executed, %u distinct mnemonics, "
            "%llu sequences ended in a fault; %s\n",
            (unsigned long long)r->opt.seed, (unsigned long long)r->sequences,
            (unsigned long long)r->insns, distinct, (unsigned long long)r->faults,
            ok ? "no mismatch" : "MISMATCH");
     emu_side_free(r->emu);
+    native_fini();
     free(r);
     return ok ? 0 : 1;
 }

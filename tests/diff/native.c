@@ -84,6 +84,12 @@ bool native_init(void)
     return true;
 }
 
+void native_fini(void)
+{
+    stack_t ss = {.ss_flags = SS_DISABLE}, old;
+    if (sigaltstack(&ss, &old) == 0 && old.ss_sp) free(old.ss_sp);
+}
+
 /* jmp qword ptr [DIFF_CTX + 0x98] */
 static void write_exit_jump(uint64_t at)
 {

@@ -8,8 +8,7 @@
 /* Fails the pattern when an emit could not be encoded. */
 #define TRY(x)                                                                                     \
     do {                                                                                           \
-        if ((x) < 0)                                                                               \
-            return false;                                                                          \
+        if ((x) < 0) return false;                                                                 \
     } while (0)
 
 /* Flags each condition code (the low nibble of Jcc/SETcc/CMOVcc) reads. */

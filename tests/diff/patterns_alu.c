@@ -5,9 +5,9 @@
 #include "patterns.h"
 
 static const ZydisMnemonic alu_ops[] = {
-    ZYDIS_MNEMONIC_ADD, ZYDIS_MNEMONIC_OR,  ZYDIS_MNEMONIC_ADC, ZYDIS_MNEMONIC_SBB,
-    ZYDIS_MNEMONIC_AND, ZYDIS_MNEMONIC_SUB, ZYDIS_MNEMONIC_XOR, ZYDIS_MNEMONIC_CMP,
-    ZYDIS_MNEMONIC_TEST,
+    ZYDIS_MNEMONIC_ADD, ZYDIS_MNEMONIC_OR,  ZYDIS_MNEMONIC_ADC,
+    ZYDIS_MNEMONIC_SBB, ZYDIS_MNEMONIC_AND, ZYDIS_MNEMONIC_SUB,
+    ZYDIS_MNEMONIC_XOR, ZYDIS_MNEMONIC_CMP, ZYDIS_MNEMONIC_TEST,
 };
 
 static bool is_logic(ZydisMnemonic m)
@@ -36,22 +36,19 @@ static bool p_alu(struct gen *g)
     ZydisMnemonic m = alu_ops[rng_below(&g->rng, ARRAY_LEN(alu_ops))];
     unsigned size = pick_size(g, 0xf);
     bool writes = m != ZYDIS_MNEMONIC_CMP && m != ZYDIS_MNEMONIC_TEST;
-    if (m == ZYDIS_MNEMONIC_ADC || m == ZYDIS_MNEMONIC_SBB)
-        need_flags(g, FL_CF);
+    if (m == ZYDIS_MNEMONIC_ADC || m == ZYDIS_MNEMONIC_SBB) need_flags(g, FL_CF);
     ZydisEncoderOperand d, s;
     switch (rng_below(&g->rng, 5)) {
     case 0: d = op_reg(pick_reg(g, size, writes)), s = op_reg(pick_reg(g, size, false)); break;
     case 1:
-        if (m == ZYDIS_MNEMONIC_TEST)
-            return false; /* TEST has no r, m form */
+        if (m == ZYDIS_MNEMONIC_TEST) return false; /* TEST has no r, m form */
         d = op_reg(pick_reg(g, size, writes)), s = pick_mem(g, size);
         break;
     case 2: d = pick_mem(g, size), s = op_reg(pick_reg(g, size, false)); break;
     case 3: d = op_reg(pick_reg(g, size, writes)), s = op_imm(imm_for(g, size)); break;
     default: d = pick_mem(g, size), s = op_imm(imm_for(g, size)); break;
     }
-    if (writes)
-        maybe_lock(g, d);
+    if (writes) maybe_lock(g, d);
     TRY(emit(g, m, 2, (ZydisEncoderOperand[]){d, s}));
     if (is_logic(m))
         flags_effect(g, FL_ARITH & ~FL_AF, FL_AF);
@@ -63,8 +60,8 @@ static bool p_alu(struct gen *g)
 /* INC DEC (CF unaffected), NEG (all), NOT (none). */
 static bool p_unary(struct gen *g)
 {
-    static const ZydisMnemonic ops[] = {ZYDIS_MNEMONIC_INC, ZYDIS_MNEMONIC_DEC,
-                                        ZYDIS_MNEMONIC_NEG, ZYDIS_MNEMONIC_NOT};
+    static const ZydisMnemonic ops[] = {ZYDIS_MNEMONIC_INC, ZYDIS_MNEMONIC_DEC, ZYDIS_MNEMONIC_NEG,
+                                        ZYDIS_MNEMONIC_NOT};
     ZydisMnemonic m = ops[rng_below(&g->rng, ARRAY_LEN(ops))];
     unsigned size = pick_size(g, 0xf);
     ZydisEncoderOperand d = pick_rm(g, size, true);
@@ -92,8 +89,7 @@ static unsigned shift_count(struct gen *g)
 static ZydisEncoderOperand count_operand(struct gen *g, unsigned count, bool allow_one)
 {
     unsigned form = (unsigned)rng_below(&g->rng, 3);
-    if (form == 0 && allow_one && count == 1)
-        return op_imm(1);
+    if (form == 0 && allow_one && count == 1) return op_imm(1);
     if (form == 2 && !(g->used & (1u << 1))) {
         reserve(g, 1);
         EMIT(g, MOV, op_reg(ZYDIS_REGISTER_CL), op_imm_sized(count, 1));
@@ -108,11 +104,10 @@ static ZydisEncoderOperand count_operand(struct gen *g, unsigned count, bool all
  * and OF only for c == 1. */
 static void shift_effect(struct gen *g, ZydisMnemonic m, unsigned size, unsigned c)
 {
-    if (c == 0)
-        return;
+    if (c == 0) return;
     uint32_t def = 0, undef = 0;
-    bool rotate = m == ZYDIS_MNEMONIC_ROL || m == ZYDIS_MNEMONIC_ROR ||
-                  m == ZYDIS_MNEMONIC_RCL || m == ZYDIS_MNEMONIC_RCR;
+    bool rotate = m == ZYDIS_MNEMONIC_ROL || m == ZYDIS_MNEMONIC_ROR || m == ZYDIS_MNEMONIC_RCL ||
+                  m == ZYDIS_MNEMONIC_RCR;
     if (!rotate) {
         def |= FL_SF | FL_ZF | FL_PF;
         undef |= FL_AF;
@@ -133,17 +128,15 @@ static void shift_effect(struct gen *g, ZydisMnemonic m, unsigned size, unsigned
 
 static bool p_shift(struct gen *g)
 {
-    static const ZydisMnemonic ops[] = {ZYDIS_MNEMONIC_ROL, ZYDIS_MNEMONIC_ROR,
-                                        ZYDIS_MNEMONIC_RCL, ZYDIS_MNEMONIC_RCR,
-                                        ZYDIS_MNEMONIC_SHL, ZYDIS_MNEMONIC_SHR,
+    static const ZydisMnemonic ops[] = {ZYDIS_MNEMONIC_ROL, ZYDIS_MNEMONIC_ROR, ZYDIS_MNEMONIC_RCL,
+                                        ZYDIS_MNEMONIC_RCR, ZYDIS_MNEMONIC_SHL, ZYDIS_MNEMONIC_SHR,
                                         ZYDIS_MNEMONIC_SAR};
     ZydisMnemonic m = ops[rng_below(&g->rng, ARRAY_LEN(ops))];
     unsigned size = pick_size(g, 0xf), count = shift_count(g);
     unsigned c = count & (size == 8 ? 63 : 31);
     ZydisEncoderOperand cnt = count_operand(g, count, true);
     ZydisEncoderOperand d = pick_rm(g, size, true);
-    if ((m == ZYDIS_MNEMONIC_RCL || m == ZYDIS_MNEMONIC_RCR) && c)
-        need_flags(g, FL_CF);
+    if ((m == ZYDIS_MNEMONIC_RCL || m == ZYDIS_MNEMONIC_RCR) && c) need_flags(g, FL_CF);
     TRY(emit(g, m, 2, (ZydisEncoderOperand[]){d, cnt}));
     shift_effect(g, m, size, c);
     return true;
@@ -156,8 +149,7 @@ static bool p_shxd(struct gen *g)
     ZydisMnemonic m = rng_below(&g->rng, 2) ? ZYDIS_MNEMONIC_SHLD : ZYDIS_MNEMONIC_SHRD;
     unsigned size = pick_size(g, 0xe), count = shift_count(g);
     unsigned c = count & (size == 8 ? 63 : 31);
-    if (size == 2 && c > 16)
-        count = c = c & 15;
+    if (size == 2 && c > 16) count = c = c & 15;
     ZydisEncoderOperand cnt = count_operand(g, count, false);
     ZydisEncoderOperand d = pick_rm(g, size, true);
     ZydisEncoderOperand s = op_reg(pick_reg(g, size, false));
@@ -200,8 +192,7 @@ static ZydisEncoderOperand divisor(struct gen *g, unsigned size, bool is_signed,
     uint64_t d;
     do
         d = imm_for(g, size);
-    while ((d & (size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1)) == 0 ||
-           (is_signed && d == ~0ULL));
+    while ((d & (size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1)) == 0 || (is_signed && d == ~0ULL));
     *value = d;
     ZydisEncoderOperand o = pick_rm(g, size, true);
     EMIT(g, MOV, o, op_imm(d));
@@ -212,8 +203,10 @@ static ZydisEncoderOperand divisor(struct gen *g, unsigned size, bool is_signed,
  * unguarded: a #DE is then compared as a fault). All flags undefined. */
 static bool p_div(struct gen *g)
 {
-    static const ZydisMnemonic widen[] = {[1] = ZYDIS_MNEMONIC_CBW, [2] = ZYDIS_MNEMONIC_CWD,
-                                          [4] = ZYDIS_MNEMONIC_CDQ, [8] = ZYDIS_MNEMONIC_CQO};
+    static const ZydisMnemonic widen[] = {[1] = ZYDIS_MNEMONIC_CBW,
+                                          [2] = ZYDIS_MNEMONIC_CWD,
+                                          [4] = ZYDIS_MNEMONIC_CDQ,
+                                          [8] = ZYDIS_MNEMONIC_CQO};
     bool is_signed = rng_below(&g->rng, 2);
     ZydisMnemonic m = is_signed ? ZYDIS_MNEMONIC_IDIV : ZYDIS_MNEMONIC_DIV;
     unsigned size = pick_size(g, 0xf);
@@ -239,7 +232,7 @@ static bool p_div(struct gen *g)
 }
 
 const struct pattern patterns_alu[] = {
-    {p_alu, 30, "alu"},   {p_unary, 8, "unary"}, {p_shift, 14, "shift"},
-    {p_shxd, 5, "shxd"},  {p_mul, 8, "mul"},     {p_div, 6, "div"},
+    {p_alu, 30, "alu"},  {p_unary, 8, "unary"}, {p_shift, 14, "shift"},
+    {p_shxd, 5, "shxd"}, {p_mul, 8, "mul"},     {p_div, 6, "div"},
 };
 const unsigned patterns_alu_count = ARRAY_LEN(patterns_alu);

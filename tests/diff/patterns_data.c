@@ -4,8 +4,21 @@
 #include "patterns.h"
 
 const uint32_t cc_flags[16] = {
-    FL_OF, FL_OF, FL_CF, FL_CF, FL_ZF, FL_ZF, FL_CF | FL_ZF, FL_CF | FL_ZF,
-    FL_SF, FL_SF, FL_PF, FL_PF, FL_SF | FL_OF, FL_SF | FL_OF, FL_ZF | FL_SF | FL_OF,
+    FL_OF,
+    FL_OF,
+    FL_CF,
+    FL_CF,
+    FL_ZF,
+    FL_ZF,
+    FL_CF | FL_ZF,
+    FL_CF | FL_ZF,
+    FL_SF,
+    FL_SF,
+    FL_PF,
+    FL_PF,
+    FL_SF | FL_OF,
+    FL_SF | FL_OF,
+    FL_ZF | FL_SF | FL_OF,
     FL_ZF | FL_SF | FL_OF,
 };
 
@@ -49,8 +62,8 @@ static bool p_lea(struct gen *g)
     unsigned size = pick_size(g, 0xe), asz = rng_below(&g->rng, 3) ? 8 : 4;
     ZydisEncoderOperand d = op_reg(pick_reg(g, size, true));
     ZydisEncoderOperand s = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
-    s.mem.base = rng_below(&g->rng, 8) ? reg_of((unsigned)rng_below(&g->rng, 16), asz)
-                                       : ZYDIS_REGISTER_NONE;
+    s.mem.base =
+        rng_below(&g->rng, 8) ? reg_of((unsigned)rng_below(&g->rng, 16), asz) : ZYDIS_REGISTER_NONE;
     unsigned idx = (unsigned)rng_below(&g->rng, 16);
     if (idx != REG_RSP_ID && rng_below(&g->rng, 2)) {
         s.mem.index = reg_of(idx, asz);
@@ -70,7 +83,8 @@ static bool p_xchg(struct gen *g)
 {
     unsigned size = pick_size(g, 0xf);
     ZydisEncoderOperand a = op_reg(pick_reg(g, size, true));
-    ZydisEncoderOperand b = rng_below(&g->rng, 2) ? pick_mem(g, size) : op_reg(pick_reg(g, size, true));
+    ZydisEncoderOperand b =
+        rng_below(&g->rng, 2) ? pick_mem(g, size) : op_reg(pick_reg(g, size, true));
     if (rng_below(&g->rng, 2))
         TRY(EMIT(g, XCHG, a, b));
     else
@@ -88,11 +102,10 @@ static bool p_bswap(struct gen *g)
 static bool p_cmov(struct gen *g)
 {
     static const ZydisMnemonic ops[16] = {
-        ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_CMOVNB,
-        ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE,
-        ZYDIS_MNEMONIC_CMOVNBE, ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVNS,
-        ZYDIS_MNEMONIC_CMOVP, ZYDIS_MNEMONIC_CMOVNP, ZYDIS_MNEMONIC_CMOVL,
-        ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVNLE};
+        ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB,  ZYDIS_MNEMONIC_CMOVNB,
+        ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_CMOVNBE,
+        ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVNS, ZYDIS_MNEMONIC_CMOVP,  ZYDIS_MNEMONIC_CMOVNP,
+        ZYDIS_MNEMONIC_CMOVL, ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVNLE};
     unsigned cc = (unsigned)rng_below(&g->rng, 16), size = pick_size(g, 0xe);
     ZydisEncoderOperand d = op_reg(pick_reg(g, size, true)), s = pick_rm(g, size, false);
     need_flags(g, cc_flags[cc]);
@@ -103,9 +116,9 @@ static bool p_cmov(struct gen *g)
 static bool p_setcc(struct gen *g)
 {
     static const ZydisMnemonic ops[16] = {
-        ZYDIS_MNEMONIC_SETO, ZYDIS_MNEMONIC_SETNO, ZYDIS_MNEMONIC_SETB, ZYDIS_MNEMONIC_SETNB,
+        ZYDIS_MNEMONIC_SETO, ZYDIS_MNEMONIC_SETNO, ZYDIS_MNEMONIC_SETB,  ZYDIS_MNEMONIC_SETNB,
         ZYDIS_MNEMONIC_SETZ, ZYDIS_MNEMONIC_SETNZ, ZYDIS_MNEMONIC_SETBE, ZYDIS_MNEMONIC_SETNBE,
-        ZYDIS_MNEMONIC_SETS, ZYDIS_MNEMONIC_SETNS, ZYDIS_MNEMONIC_SETP, ZYDIS_MNEMONIC_SETNP,
+        ZYDIS_MNEMONIC_SETS, ZYDIS_MNEMONIC_SETNS, ZYDIS_MNEMONIC_SETP,  ZYDIS_MNEMONIC_SETNP,
         ZYDIS_MNEMONIC_SETL, ZYDIS_MNEMONIC_SETNL, ZYDIS_MNEMONIC_SETLE, ZYDIS_MNEMONIC_SETNLE};
     unsigned cc = (unsigned)rng_below(&g->rng, 16);
     ZydisEncoderOperand d = pick_rm(g, 1, true);
@@ -118,23 +131,20 @@ static bool p_setcc(struct gen *g)
 static bool p_misc(struct gen *g)
 {
     static const ZydisMnemonic ops[] = {
-        ZYDIS_MNEMONIC_CBW,   ZYDIS_MNEMONIC_CWDE,   ZYDIS_MNEMONIC_CDQE,  ZYDIS_MNEMONIC_CWD,
-        ZYDIS_MNEMONIC_CDQ,   ZYDIS_MNEMONIC_CQO,    ZYDIS_MNEMONIC_NOP,   ZYDIS_MNEMONIC_PAUSE,
+        ZYDIS_MNEMONIC_CBW,    ZYDIS_MNEMONIC_CWDE,   ZYDIS_MNEMONIC_CDQE,   ZYDIS_MNEMONIC_CWD,
+        ZYDIS_MNEMONIC_CDQ,    ZYDIS_MNEMONIC_CQO,    ZYDIS_MNEMONIC_NOP,    ZYDIS_MNEMONIC_PAUSE,
         ZYDIS_MNEMONIC_LFENCE, ZYDIS_MNEMONIC_MFENCE, ZYDIS_MNEMONIC_SFENCE, ZYDIS_MNEMONIC_CLC,
-        ZYDIS_MNEMONIC_STC,   ZYDIS_MNEMONIC_CMC,    ZYDIS_MNEMONIC_CLD,   ZYDIS_MNEMONIC_STD,
-        ZYDIS_MNEMONIC_LAHF,  ZYDIS_MNEMONIC_SAHF,   ZYDIS_MNEMONIC_NOP};
+        ZYDIS_MNEMONIC_STC,    ZYDIS_MNEMONIC_CMC,    ZYDIS_MNEMONIC_CLD,    ZYDIS_MNEMONIC_STD,
+        ZYDIS_MNEMONIC_LAHF,   ZYDIS_MNEMONIC_SAHF,   ZYDIS_MNEMONIC_NOP};
     unsigned k = (unsigned)rng_below(&g->rng, ARRAY_LEN(ops));
     ZydisMnemonic m = ops[k];
-    if (m == ZYDIS_MNEMONIC_LAHF)
-        need_flags(g, FL_ARITH & ~FL_OF);
+    if (m == ZYDIS_MNEMONIC_LAHF) need_flags(g, FL_ARITH & ~FL_OF);
     if (m == ZYDIS_MNEMONIC_NOP && k == ARRAY_LEN(ops) - 1) /* 0F 18 /4: reserved NOP */
         TRY(EMIT(g, NOP, pick_mem(g, pick_size(g, 6))));
     else
         TRY(emit(g, m, 0, NULL));
-    if (m == ZYDIS_MNEMONIC_CLC || m == ZYDIS_MNEMONIC_STC)
-        flags_effect(g, FL_CF, 0);
-    if (m == ZYDIS_MNEMONIC_SAHF)
-        flags_effect(g, FL_ARITH & ~FL_OF, 0);
+    if (m == ZYDIS_MNEMONIC_CLC || m == ZYDIS_MNEMONIC_STC) flags_effect(g, FL_CF, 0);
+    if (m == ZYDIS_MNEMONIC_SAHF) flags_effect(g, FL_ARITH & ~FL_OF, 0);
     return true;
 }
 
@@ -143,32 +153,31 @@ static bool p_misc(struct gen *g)
  * defined; OF SF AF PF undefined; ZF unaffected. */
 static bool p_bt(struct gen *g)
 {
-    static const ZydisMnemonic ops[] = {ZYDIS_MNEMONIC_BT, ZYDIS_MNEMONIC_BTS,
-                                        ZYDIS_MNEMONIC_BTR, ZYDIS_MNEMONIC_BTC};
+    static const ZydisMnemonic ops[] = {ZYDIS_MNEMONIC_BT, ZYDIS_MNEMONIC_BTS, ZYDIS_MNEMONIC_BTR,
+                                        ZYDIS_MNEMONIC_BTC};
     ZydisMnemonic m = ops[rng_below(&g->rng, 4)];
     bool writes = m != ZYDIS_MNEMONIC_BT;
     unsigned size = pick_size(g, 0xe);
     ZydisEncoderOperand d, s;
     switch (rng_below(&g->rng, 4)) {
     case 0: d = op_reg(pick_reg(g, size, writes)), s = op_reg(pick_reg(g, size, false)); break;
-    case 1: d = op_reg(pick_reg(g, size, writes)), s = op_imm_sized(rng_below(&g->rng, 256), 1); break;
+    case 1:
+        d = op_reg(pick_reg(g, size, writes)), s = op_imm_sized(rng_below(&g->rng, 256), 1);
+        break;
     case 2: d = pick_mem(g, size), s = op_imm_sized(rng_below(&g->rng, 256), 1); break;
     default: {
         unsigned id = (unsigned)rng_below(&g->rng, 16);
-        if (id == REG_RSP_ID || (g->used & (1u << id)))
-            return false;
+        if (id == REG_RSP_ID || (g->used & (1u << id))) return false;
         reserve(g, id);
         uint64_t off = (uint64_t)((int64_t)rng_below(&g->rng, 4096) - 2048);
-        if (size < 8)
-            off = (off & ((1ULL << (size * 8)) - 1)) | (rng_next(&g->rng) << (size * 8));
+        if (size < 8) off = (off & ((1ULL << (size * 8)) - 1)) | (rng_next(&g->rng) << (size * 8));
         EMIT(g, MOV, op_reg(reg_of(id, 8)), op_imm(off));
         g->mopt.margin = 512;
         d = pick_mem(g, size), s = op_reg(reg_of(id, size));
         break;
     }
     }
-    if (writes)
-        maybe_lock(g, d);
+    if (writes) maybe_lock(g, d);
     TRY(emit(g, m, 2, (ZydisEncoderOperand[]){d, s}));
     flags_effect(g, FL_CF, FL_OF | FL_SF | FL_AF | FL_PF);
     return true;
@@ -188,13 +197,11 @@ static bool p_bitcount(struct gen *g)
     unsigned size = pick_size(g, 0xe);
     ZydisRegister d = pick_reg(g, size, true);
     ZydisEncoderOperand s = pick_rm(g, size, true);
-    if (rng_below(&g->rng, 4) == 0)
-        TRY(EMIT(g, MOV, s, op_imm(0)));
+    if (rng_below(&g->rng, 4) == 0) TRY(EMIT(g, MOV, s, op_imm(0)));
     TRY(emit(g, m, 2, (ZydisEncoderOperand[]){op_reg(d), s}));
     if (m == ZYDIS_MNEMONIC_BSF || m == ZYDIS_MNEMONIC_BSR) {
         flags_effect(g, FL_ZF, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF);
-        if (size == 4)
-            TRY(EMIT(g, MOV, op_reg(d), op_reg(d)));
+        if (size == 4) TRY(EMIT(g, MOV, op_reg(d), op_reg(d)));
     } else if (m == ZYDIS_MNEMONIC_POPCNT) {
         flags_effect(g, FL_ARITH, 0);
     } else {
@@ -227,8 +234,8 @@ static bool p_bmi(struct gen *g)
     } else {
         TRY(emit(g, m, 2, (ZydisEncoderOperand[]){d, s}));
     }
-    uint32_t def = m == ZYDIS_MNEMONIC_BEXTR ? (FL_ZF | FL_CF | FL_OF)
-                                             : (FL_SF | FL_ZF | FL_CF | FL_OF);
+    uint32_t def =
+        m == ZYDIS_MNEMONIC_BEXTR ? (FL_ZF | FL_CF | FL_OF) : (FL_SF | FL_ZF | FL_CF | FL_OF);
     flags_effect(g, def, FL_ARITH & ~def);
     return true;
 }
@@ -243,8 +250,7 @@ static bool p_xadd_cmpxchg(struct gen *g)
     ZydisMnemonic m = ZYDIS_MNEMONIC_XADD;
     if (rng_below(&g->rng, 2)) {
         m = ZYDIS_MNEMONIC_CMPXCHG;
-        if (rng_below(&g->rng, 2))
-            TRY(EMIT(g, MOV, op_reg(reg_of(0, size)), d));
+        if (rng_below(&g->rng, 2)) TRY(EMIT(g, MOV, op_reg(reg_of(0, size)), d));
     }
     maybe_lock(g, d);
     TRY(emit(g, m, 2, (ZydisEncoderOperand[]){d, s}));
@@ -266,8 +272,7 @@ static bool p_cmpxchg_double(struct gen *g)
         TRY(EMIT(g, MOV, op_reg(reg_of(0, half)), mem_offset(m, 0)));
         TRY(EMIT(g, MOV, op_reg(reg_of(2, half)), mem_offset(m, half)));
     }
-    if (rng_below(&g->rng, 4) == 0)
-        g->opt.prefixes |= ZYDIS_ATTRIB_HAS_LOCK;
+    if (rng_below(&g->rng, 4) == 0) g->opt.prefixes |= ZYDIS_ATTRIB_HAS_LOCK;
     m.mem.size = (ZyanU16)(half * 2);
     TRY(emit(g, wide ? ZYDIS_MNEMONIC_CMPXCHG16B : ZYDIS_MNEMONIC_CMPXCHG8B, 1, &m));
     flags_effect(g, FL_ZF, 0);
@@ -275,10 +280,18 @@ static bool p_cmpxchg_double(struct gen *g)
 }
 
 const struct pattern patterns_data[] = {
-    {p_mov, 16, "mov"},         {p_movx, 6, "movx"},       {p_lea, 6, "lea"},
-    {p_xchg, 4, "xchg"},        {p_bswap, 2, "bswap"},     {p_cmov, 10, "cmov"},
-    {p_setcc, 8, "setcc"},      {p_misc, 8, "misc"},       {p_bt, 8, "bt"},
-    {p_bitcount, 8, "bitcount"}, {p_bmi, 6, "bmi"},        {p_xadd_cmpxchg, 6, "xadd/cmpxchg"},
+    {p_mov, 16, "mov"},
+    {p_movx, 6, "movx"},
+    {p_lea, 6, "lea"},
+    {p_xchg, 4, "xchg"},
+    {p_bswap, 2, "bswap"},
+    {p_cmov, 10, "cmov"},
+    {p_setcc, 8, "setcc"},
+    {p_misc, 8, "misc"},
+    {p_bt, 8, "bt"},
+    {p_bitcount, 8, "bitcount"},
+    {p_bmi, 6, "bmi"},
+    {p_xadd_cmpxchg, 6, "xadd/cmpxchg"},
     {p_cmpxchg_double, 3, "cmpxchg8b/16b"},
 };
 const unsigned patterns_data_count = ARRAY_LEN(patterns_data);

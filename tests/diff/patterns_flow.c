@@ -48,8 +48,7 @@ static bool p_jmp_call(struct gen *g)
     bool call = rng_below(&g->rng, 2);
     ZydisMnemonic m = call ? ZYDIS_MNEMONIC_CALL : ZYDIS_MNEMONIC_JMP;
     int label = pick_label(g, 4);
-    if (call && !stack_ok(g, 8, 0))
-        return false;
+    if (call && !stack_ok(g, 8, 0)) return false;
     if (rng_below(&g->rng, 2)) {
         bool short_ = !call && rng_below(&g->rng, 2) && label <= (int)g->pat + 2;
         TRY(emit_rel(g, m, label, short_));
@@ -65,8 +64,7 @@ static bool p_jmp_call(struct gen *g)
         }
         TRY(emit(g, m, 1, &t));
     }
-    if (call)
-        stack_effect(g, 8);
+    if (call) stack_effect(g, 8);
     return flow_to(g, label, false);
 }
 
@@ -74,8 +72,7 @@ static bool p_jmp_call(struct gen *g)
 static bool p_ret(struct gen *g)
 {
     unsigned n = rng_below(&g->rng, 3) ? 0 : (unsigned)rng_below(&g->rng, 48);
-    if (!stack_ok(g, 8, (int)n))
-        return false;
+    if (!stack_ok(g, 8, (int)n)) return false;
     int label = pick_label(g, 4), lea;
     ZydisRegister r = label_address(g, label, &lea);
     TRY(lea);
@@ -96,17 +93,15 @@ static bool p_loop(struct gen *g)
                                         ZYDIS_MNEMONIC_LOOPNE, ZYDIS_MNEMONIC_JRCXZ,
                                         ZYDIS_MNEMONIC_JECXZ};
     ZydisMnemonic m = ops[rng_below(&g->rng, ARRAY_LEN(ops))];
-    bool a32 = m == ZYDIS_MNEMONIC_JECXZ ||
-               (m != ZYDIS_MNEMONIC_JRCXZ && rng_below(&g->rng, 4) == 0);
+    bool a32 =
+        m == ZYDIS_MNEMONIC_JECXZ || (m != ZYDIS_MNEMONIC_JRCXZ && rng_below(&g->rng, 4) == 0);
     reserve(g, 1);
     if (rng_below(&g->rng, 2))
         TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RCX),
                  op_imm(rng_below(&g->rng, 3) | (a32 ? rng_next(&g->rng) << 32 : 0))));
-    if (m == ZYDIS_MNEMONIC_LOOPE || m == ZYDIS_MNEMONIC_LOOPNE)
-        need_flags(g, FL_ZF);
+    if (m == ZYDIS_MNEMONIC_LOOPE || m == ZYDIS_MNEMONIC_LOOPNE) need_flags(g, FL_ZF);
     int label = pick_label(g, 2);
-    if (a32 && m != ZYDIS_MNEMONIC_JECXZ)
-        g->opt.asz = ZYDIS_ADDRESS_SIZE_HINT_32;
+    if (a32 && m != ZYDIS_MNEMONIC_JECXZ) g->opt.asz = ZYDIS_ADDRESS_SIZE_HINT_32;
     int item = emit_rel(g, m, label, true);
     return branch_to(g, item, label, true);
 }
@@ -116,8 +111,7 @@ static bool p_push_pop(struct gen *g)
 {
     unsigned size = rng_below(&g->rng, 4) ? 8 : 2;
     bool push = rng_below(&g->rng, 2);
-    if (!stack_ok(g, push ? (int)size : 0, push ? 0 : (int)size))
-        return false;
+    if (!stack_ok(g, push ? (int)size : 0, push ? 0 : (int)size)) return false;
     ZydisEncoderOperand o;
     switch (rng_below(&g->rng, push ? 3 : 2)) {
     case 0: o = op_reg(pick_reg(g, size, !push)); break;
@@ -138,8 +132,7 @@ static bool p_pushf_popf(struct gen *g)
 {
     bool wide = rng_below(&g->rng, 4) != 0;
     unsigned size = wide ? 8 : 2;
-    if (!stack_ok(g, (int)size, 0))
-        return false;
+    if (!stack_ok(g, (int)size, 0)) return false;
     if (rng_below(&g->rng, 2)) {
         need_flags(g, FL_ARITH);
         TRY(emit(g, wide ? ZYDIS_MNEMONIC_PUSHFQ : ZYDIS_MNEMONIC_PUSHF, 0, NULL));
@@ -160,8 +153,7 @@ static bool p_enter_leave(struct gen *g)
     bool o16 = rng_below(&g->rng, 4) == 0;
     unsigned sz = o16 ? 2 : 8, level = (unsigned)rng_below(&g->rng, 5);
     unsigned frame = (unsigned)rng_below(&g->rng, 3) * 8 + (unsigned)rng_below(&g->rng, 2) * 3;
-    if (!stack_ok(g, (int)(sz * (level + 1) + frame), 0))
-        return false;
+    if (!stack_ok(g, (int)(sz * (level + 1) + frame), 0)) return false;
     ZydisEncoderOperand m = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
     m.mem.base = ZYDIS_REGISTER_RSP;
     m.mem.displacement = (ZyanI64)rng_below(&g->rng, 64);
@@ -194,17 +186,16 @@ static bool p_string(struct gen *g)
     g->mopt.margin = 256;
     TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RSI), op_imm(hi | (data_addr_for(g, 1)))));
     TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RDI), op_imm(hi | (data_addr_for(g, 1)))));
-    if (rep)
-        TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RCX), op_imm(hi | count)));
+    if (rep) TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RCX), op_imm(hi | count)));
     if (rng_below(&g->rng, 3) == 0)
         TRY(emit(g, rng_below(&g->rng, 2) ? ZYDIS_MNEMONIC_CLD : ZYDIS_MNEMONIC_STD, 0, NULL));
-    g->opt.prefixes = rep == 0 ? 0 : rep == 2 ? ZYDIS_ATTRIB_HAS_REPNE
-                                   : compares ? ZYDIS_ATTRIB_HAS_REPE : ZYDIS_ATTRIB_HAS_REP;
-    if (a32)
-        g->opt.asz = ZYDIS_ADDRESS_SIZE_HINT_32;
+    g->opt.prefixes = rep == 0   ? 0
+                      : rep == 2 ? ZYDIS_ATTRIB_HAS_REPNE
+                      : compares ? ZYDIS_ATTRIB_HAS_REPE
+                                 : ZYDIS_ATTRIB_HAS_REP;
+    if (a32) g->opt.asz = ZYDIS_ADDRESS_SIZE_HINT_32;
     TRY(emit(g, ops[op][k], 0, NULL));
-    if (compares && (!rep || count))
-        flags_effect(g, FL_ARITH, 0);
+    if (compares && (!rep || count)) flags_effect(g, FL_ARITH, 0);
     return true;
 }
 
@@ -217,8 +208,7 @@ static bool p_xlat(struct gen *g)
     g->mopt.margin = 256;
     uint64_t base = data_addr_for(g, 1) | (a32 ? rng_next(&g->rng) << 32 : 0);
     TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RBX), op_imm(base)));
-    if (a32)
-        g->opt.asz = ZYDIS_ADDRESS_SIZE_HINT_32;
+    if (a32) g->opt.asz = ZYDIS_ADDRESS_SIZE_HINT_32;
     TRY(EMIT0(g, XLAT));
     return true;
 }
@@ -233,9 +223,15 @@ static bool p_prefetch(struct gen *g)
 }
 
 const struct pattern patterns_flow[] = {
-    {p_jcc, 14, "jcc"},          {p_jmp_call, 4, "jmp/call"}, {p_ret, 2, "ret"},
-    {p_loop, 4, "loop/jrcxz"},   {p_push_pop, 10, "push/pop"}, {p_pushf_popf, 4, "pushf/popf"},
-    {p_enter_leave, 2, "enter/leave"}, {p_string, 10, "string"}, {p_xlat, 2, "xlat"},
+    {p_jcc, 14, "jcc"},
+    {p_jmp_call, 4, "jmp/call"},
+    {p_ret, 2, "ret"},
+    {p_loop, 4, "loop/jrcxz"},
+    {p_push_pop, 10, "push/pop"},
+    {p_pushf_popf, 4, "pushf/popf"},
+    {p_enter_leave, 2, "enter/leave"},
+    {p_string, 10, "string"},
+    {p_xlat, 2, "xlat"},
     {p_prefetch, 1, "prefetch"},
 };
 const unsigned patterns_flow_count = ARRAY_LEN(patterns_flow);
@@ -255,8 +251,7 @@ const struct pattern *pattern_pick(struct rng *r)
     uint64_t w = rng_below(r, total);
     for (unsigned t = 0; t < ARRAY_LEN(tables); t++)
         for (unsigned i = 0; i < *tables[t].n; i++) {
-            if (w < tables[t].p[i].weight)
-                return &tables[t].p[i];
+            if (w < tables[t].p[i].weight) return &tables[t].p[i];
             w -= tables[t].p[i].weight;
         }
     return &patterns_alu[0];
