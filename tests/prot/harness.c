@@ -218,10 +218,12 @@ void th_free(struct th *t)
 
 void th_code(struct th *t, uint64_t at, const uint8_t *start, const uint8_t *end)
 {
-    if (at == 0)
+    bool entry = at == 0;
+    if (entry)
         at = TH_CODE;
     phys_copy_to(&t->pm, at, start, (size_t)(end - start));
-    t->cpu->rip = at - t->cpu->seg[SEG_CS].base;
+    if (entry)
+        t->cpu->rip = at - t->cpu->seg[SEG_CS].base;
 }
 
 enum cpu_exit th_run(struct th *t, uint64_t max_insns)
@@ -262,13 +264,12 @@ uint64_t th_stack(struct th *t, unsigned n)
 
 int th_ran_to_hlt(struct th *t)
 {
-    unsigned cpl = t->cpu->cpl;
     if (th_run(t, 1000) != CPU_EXIT_HALT)
         return 0;
-    if (cpl == 0)
-        return t->nev == 0;
+    if (t->nev == 0)
+        return 1;
     if (t->nev != 1 || t->ev[0].vector != EXC_GP || t->ev[0].error != 0)
         return 0;
-    uint64_t rip = th_stack(t, 1);
-    return th_read(t, rip, 1) == HLT;
+    uint64_t cs = th_stack(t, 2);
+    return (cs & SEL_RPL) == 3 && th_read(t, th_stack(t, 1), 1) == HLT;
 }

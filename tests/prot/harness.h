@@ -85,7 +85,7 @@ void th_set_gate(struct th *t, unsigned vector, uint16_t sel, uint64_t offset, u
 void th_set_call_gate(struct th *t, uint16_t sel, uint16_t target, uint64_t offset, unsigned dpl,
                       unsigned params, int present);
 
-/* Copies code into memory at `at` (TH_CODE when 0) and points RIP there. */
+/* Copies code into memory at `at`; with at = 0, at TH_CODE, and points RIP there. */
 void th_code(struct th *t, uint64_t at, const uint8_t *start, const uint8_t *end);
 /* Runs until HLT (or the budget). Returns the exit reason. */
 enum cpu_exit th_run(struct th *t, uint64_t max_insns);
