@@ -9,6 +9,7 @@
 #ifndef EMU_EMU_H
 #define EMU_EMU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,11 +38,19 @@ const char *emu_status_string(emu_status status);
 typedef void (*emu_output_fn)(void *ctx, const uint8_t *buf, size_t len);
 
 /** Machine configuration; zero-initialise and set what you need. */
+/** What a triple fault (CPU shutdown) does to the run. */
+typedef enum emu_triple_fault_action {
+    EMU_TRIPLE_FAULT_STOP,  /**< the run stops: EMU_STOP_TRIPLE_FAULT, status 4 */
+    EMU_TRIPLE_FAULT_RESET, /**< the board resets, as a PC does: EMU_STOP_RESET, status 10 */
+} emu_triple_fault_action;
+
 typedef struct emu_config {
     uint64_t ram_size;         /**< bytes of guest RAM; 0 means 128 MiB */
     emu_output_fn serial_out;  /**< COM1 output; NULL means standard output */
     void *serial_ctx;          /**< passed to serial_out */
     uint64_t max_insns;        /**< stop after this many instructions; 0 = no limit */
+    emu_triple_fault_action on_triple_fault; /**< default: stop */
+    FILE *explain_faults;      /**< if set, every exception delivered is explained there */
 } emu_config;
 
 /** Opaque machine. */
@@ -87,6 +96,7 @@ typedef struct emu_run_result {
     emu_stop_reason reason;
     int exit_status;       /**< the process exit status emu run uses (docs/exit-status.md) */
     uint64_t insns;        /**< instructions retired since the machine was created */
+    bool triple_fault;     /**< the CPU shut down (whatever on_triple_fault did next) */
 } emu_run_result;
 
 /** Runs until the guest stops the machine or a limit is reached. */
@@ -214,6 +224,11 @@ const char *emu_tlb_flush_cause_name(emu_tlb_flush_cause cause);
 /** @} */
 
 /** Prints the exception chain and registers (after a triple fault, say). */
+/**
+ * Prints the forensics report: the exception chain in plain words with the
+ * descriptors, gates and page walks involved, the last instructions
+ * executed, and the registers (after a triple fault, say; docs/faults.md).
+ */
 void emu_machine_report(emu_machine *m, FILE *out);
 
 /** The library version string ("0.1.0"). */

@@ -25,6 +25,8 @@ struct run_options {
     bool stats;                // print instruction count and host time at exit
     const char *tlb_spec;      // --tlb SPEC, or NULL for the default TLB
     bool tlb_stats;            // --tlb-stats: print TLB statistics after the run
+    bool explain_faults;       // explain each exception as it is delivered
+    bool triple_fault_reset;   // --on-triple-fault=reset
 };
 
 /* Parses a size such as 128M, 2G or 512 (MiB when no suffix, as QEMU's -m).

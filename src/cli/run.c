@@ -21,13 +21,19 @@ static const char run_usage[] =
     "      --tlb SPEC        TLB model: unified|split, policy=clock|fifo|random,\n"
     "                        {itlb,dtlb}-{4k,large,1g}=SETSxWAYS (comma-separated)\n"
     "      --tlb-stats       print instructions retired and TLB statistics to stderr\n"
+    "      --explain-faults  explain every exception as it is delivered (stderr)\n"
+    "      --on-triple-fault=stop|reset  stop with the forensics report (default),\n"
+    "                        or reset the board as a PC does (exit status 10)\n"
     "  -h, --help            this text\n"
     "\n"
     "exit status: the guest's (isa-debug-exit at port 0xf4: (v << 1) | 1; ACPI\n"
     "poweroff at port 0x604: 0), or 2 bad input, 4 triple fault, 6 --max-insns\n"
-    "reached, 8 halted with nothing to wake it (docs/exit-status.md).\n";
+    "reached, 8 halted with nothing to wake it, 10 reset (docs/exit-status.md).\n"
+    "A triple fault prints the exception chain, the last instructions and the\n"
+    "registers to stderr (docs/faults.md).\n";
 
-enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS, OPT_STATS, OPT_TLB, OPT_TLB_STATS };
+enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS, OPT_STATS, OPT_TLB, OPT_TLB_STATS,
+       OPT_EXPLAIN, OPT_TRIPLE };
 
 static const struct option long_opts[] = {
     {"memory", required_argument, NULL, 'm'},
@@ -37,6 +43,8 @@ static const struct option long_opts[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"tlb", required_argument, NULL, OPT_TLB},
     {"tlb-stats", no_argument, NULL, OPT_TLB_STATS},
+    {"explain-faults", no_argument, NULL, OPT_EXPLAIN},
+    {"on-triple-fault", required_argument, NULL, OPT_TRIPLE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -79,6 +87,17 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
         case OPT_STATS: o->stats = true; break;
         case OPT_TLB: o->tlb_spec = optarg; break;
         case OPT_TLB_STATS: o->tlb_stats = true; break;
+        case OPT_EXPLAIN: o->explain_faults = true; break;
+        case OPT_TRIPLE:
+            if (strcmp(optarg, "stop") == 0) {
+                o->triple_fault_reset = false;
+            } else if (strcmp(optarg, "reset") == 0) {
+                o->triple_fault_reset = true;
+            } else {
+                cli_error("invalid --on-triple-fault '%s' (expected stop or reset)", optarg);
+                return -1;
+            }
+            break;
         case 'h': return 1;
         case ':': cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
         default: cli_error("unknown option '%s' (try 'emu run --help')", argv[optind - 1]); return -1;
@@ -97,8 +116,15 @@ static void report_stop(emu_machine *m, const emu_run_result *r, const struct ru
 {
     switch (r->reason) {
     case EMU_STOP_TRIPLE_FAULT:
-        cli_error("triple fault: the CPU shut down");
+        cli_error("triple fault: the CPU shut down (exit status 4)");
         emu_machine_report(m, stderr);
+        break;
+    case EMU_STOP_RESET:
+        if (r->triple_fault) {
+            cli_error("triple fault: the board resets (--on-triple-fault=reset, exit status 10)");
+            if (o->explain_faults)
+                emu_machine_report(m, stderr);
+        }
         break;
     case EMU_STOP_MAX_INSNS:
         cli_error("stopped after %llu instructions (--max-insns %llu)",
@@ -145,7 +171,10 @@ int cmd_run(int argc, char **argv)
         }
         image = file;
     }
-    emu_config cfg = {.ram_size = o.ram_size, .max_insns = o.max_insns};
+    emu_config cfg = {.ram_size = o.ram_size, .max_insns = o.max_insns,
+                      .explain_faults = o.explain_faults ? stderr : NULL,
+                      .on_triple_fault = o.triple_fault_reset ? EMU_TRIPLE_FAULT_RESET
+                                                              : EMU_TRIPLE_FAULT_STOP};
     emu_machine *m = NULL;
     emu_status st = emu_machine_create(&cfg, &m);
     if (st == EMU_OK && o.tlb_spec && configure_tlb(m, o.tlb_spec) < 0) {

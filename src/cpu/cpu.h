@@ -92,7 +92,17 @@ struct cpu_fault_record {
 enum { CPU_SHADOW_STI = 1, CPU_SHADOW_MOV_SS = 2 };
 
 #define CPU_FAULT_CHAIN_MAX 6
-#define CPU_RECENT_RIPS 16
+#define CPU_RECENT_BLOCKS 16
+
+/* A block the CPU started, for the forensics report's instruction history:
+ * the instructions it retired are those decoded from `lin` up to the next
+ * entry's icount. */
+struct cpu_recent_block {
+    uint64_t rip;     // first instruction
+    uint64_t cs_base; // CS base then (the linear address is cs_base + rip)
+    uint64_t icount;  // instructions retired before it ran
+    uint8_t mode;     // enum cpu_mode it was decoded for
+};
 
 struct cpu {
     /* General state. gpr[16] is always zero (a base/index of "none") and
@@ -143,8 +153,8 @@ struct cpu {
     struct cpu_fault_why why; // detail for the next recorded fault (then cleared)
     struct cpu_fault_record chain[CPU_FAULT_CHAIN_MAX];
     int chain_len;
-    uint64_t recent_rips[CPU_RECENT_RIPS]; // ring of block starts
-    unsigned recent_pos;
+    struct cpu_recent_block recent[CPU_RECENT_BLOCKS]; // ring of block starts
+    unsigned recent_pos;  // next slot (total count, modulo the ring size)
     bool shutdown;
 
     struct mmu mmu;

@@ -19,7 +19,11 @@ void cpu_sync_icount(struct cpu *cpu)
 
 static void record_block(struct cpu *cpu, uint64_t rip)
 {
-    cpu->recent_rips[cpu->recent_pos++ % CPU_RECENT_RIPS] = rip;
+    struct cpu_recent_block *r = &cpu->recent[cpu->recent_pos++ % CPU_RECENT_BLOCKS];
+    r->rip = rip;
+    r->cs_base = cpu->segbase[SEG_CS];
+    r->icount = cpu->icount;
+    r->mode = cpu->mode;
 }
 
 /* Runs at most `max` (>= 1) instructions of b. Handlers see cpu->rip at

@@ -105,6 +105,10 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
     }
     vclock_init(&m->clock, &m->cpu->icount);
     hooks_init(&m->hooks);
+    if (machine_faults_init(m) < 0) {
+        emu_machine_destroy(m);
+        return EMU_ERR_NOMEM;
+    }
     *out = m;
     return EMU_OK;
 }
@@ -154,6 +158,7 @@ static void finish(struct machine *m, emu_run_result *r)
     r->reason = m->stop_reason;
     r->exit_status = m->exit_status;
     r->insns = m->cpu->icount;
+    r->triple_fault = m->triple_fault;
 }
 
 /* Runs until stop or until `cap` instructions have retired in all. */
@@ -168,7 +173,7 @@ static void run_until(struct machine *m, uint64_t cap, bool stepping)
         enum cpu_exit e = stepping ? cpu_step(m->cpu) : cpu_exec(m->cpu, icount_limit(m, cap));
         vclock_run_due(&m->clock);
         if (e == CPU_EXIT_SHUTDOWN)
-            machine_request_stop(m, EMU_STOP_TRIPLE_FAULT, EXIT_TRIPLE_FAULT);
+            machine_shutdown(m);
         else if (e == CPU_EXIT_HALT)
             idle(m);
         if (stepping)

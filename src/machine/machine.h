@@ -38,7 +38,13 @@ struct machine {
     bool stop;                 // a device asked the run to end
     emu_stop_reason stop_reason;
     int exit_status;
+    bool triple_fault;         // the CPU shut down during this run
 };
+
+/* Installs the --explain-faults hook if the config asks for it (faults.c). */
+int machine_faults_init(struct machine *m);
+/* The CPU shut down (triple fault): ends the run as cfg.on_triple_fault says. */
+void machine_shutdown(struct machine *m);
 
 /* Ends the current run with `reason` and process exit status `status`. */
 void machine_request_stop(struct machine *m, emu_stop_reason reason, int status);
