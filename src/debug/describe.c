@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../cpu/internal.h"
+#include "../mmu/tlb.h"
 #include "debug.h"
 
 #define GATE_P (1ULL << 47)
@@ -150,15 +151,16 @@ static const char *rights_reason(const struct mmu_walk *w, uint32_t err)
 {
     if (err & PF_RSVD)
         return "a reserved bit is set in the last entry read";
-    if ((err & PF_I) && w->nx)
+    bool user = w->flags & TLBE_USER;
+    if ((err & PF_I) && (w->flags & TLBE_NX))
         return "instruction fetch from a no-execute page";
-    if ((err & PF_I) && !(err & PF_U) && w->user)
+    if ((err & PF_I) && !(err & PF_U) && user)
         return "supervisor instruction fetch from a user page (SMEP)";
-    if ((err & PF_U) && !w->user)
+    if ((err & PF_U) && !user)
         return "user-mode access to a supervisor page";
-    if ((err & PF_W) && !w->writable)
+    if ((err & PF_W) && !(w->flags & TLBE_WRITE))
         return "write to a read-only page";
-    if (!(err & PF_U) && w->user)
+    if (!(err & PF_U) && user)
         return "supervisor data access to a user page (SMAP)";
     return "the access is not permitted";
 }
@@ -188,7 +190,7 @@ void dbg_print_walk(struct cpu *cpu, uint64_t lin, uint32_t pf_error, const char
     if (ok)
         fprintf(out, "%s  -> physical 0x%" PRIx64 " (%" PRIu64 " KiB page); the access is "
                      "allowed now\n",
-                indent, w.pa, w.page_size >> 10);
+                indent, w.pa, ((uint64_t)1 << w.shift) >> 10);
     else if (!(w.error & PF_P))
         fprintf(out, "%s  -> stops: the last entry is not present\n", indent);
     else
