@@ -37,13 +37,25 @@ const char *emu_status_string(emu_status status);
 /** Bytes the guest writes to its serial port go here. */
 typedef void (*emu_output_fn)(void *ctx, const uint8_t *buf, size_t len);
 
-/** Machine configuration; zero-initialise and set what you need. */
+/**
+ * COM1 input: copies up to len bytes that are available now into buf without
+ * blocking. Returns the count (0: nothing yet), or -1 at the end of input.
+ */
+typedef long (*emu_input_fn)(void *ctx, uint8_t *buf, size_t len);
+
+/** Where guest time comes from (docs/clock.md). */
+typedef enum emu_clock {
+    EMU_CLOCK_VIRTUAL = 0, /**< retired instructions: deterministic (the default) */
+    EMU_CLOCK_HOST,        /**< the host's monotonic clock, for interactive use */
+} emu_clock;
+
 /** What a triple fault (CPU shutdown) does to the run. */
 typedef enum emu_triple_fault_action {
     EMU_TRIPLE_FAULT_STOP,  /**< the run stops: EMU_STOP_TRIPLE_FAULT, status 4 */
     EMU_TRIPLE_FAULT_RESET, /**< the board resets, as a PC does: EMU_STOP_RESET, status 10 */
 } emu_triple_fault_action;
 
+/** Machine configuration; zero-initialise and set what you need. */
 typedef struct emu_config {
     uint64_t ram_size;         /**< bytes of guest RAM; 0 means 128 MiB */
     emu_output_fn serial_out;  /**< COM1 output; NULL means standard output */
@@ -51,6 +63,14 @@ typedef struct emu_config {
     uint64_t max_insns;        /**< stop after this many instructions; 0 = no limit */
     emu_triple_fault_action on_triple_fault; /**< default: stop */
     FILE *explain_faults;      /**< if set, every exception delivered is explained there */
+    emu_input_fn serial_in;    /**< COM1 input; NULL: none */
+    void *serial_in_ctx;       /**< passed to serial_in */
+    int serial_in_fd;          /**< with serial_in: a descriptor poll() reports readable
+                                    when input may be there, to sleep on while the guest
+                                    idles; -1: none */
+    emu_clock clock;           /**< EMU_CLOCK_VIRTUAL unless set */
+    int64_t rtc_epoch;         /**< RTC start time, seconds since 1970-01-01 UTC;
+                                    0: 2000-01-01T00:00:00Z */
 } emu_config;
 
 /** Opaque machine. */
@@ -90,6 +110,7 @@ typedef enum emu_stop_reason {
     EMU_STOP_HALTED,       /**< HLT with nothing that could ever wake the CPU */
     EMU_STOP_STEPPED,      /**< emu_machine_step finished its instructions */
     EMU_STOP_RESET,        /**< the guest reset the machine (and reset stops the run) */
+    EMU_STOP_QUIT,         /**< emu_machine_quit() (the user typed Ctrl-A X) */
 } emu_stop_reason;
 
 typedef struct emu_run_result {
@@ -101,6 +122,13 @@ typedef struct emu_run_result {
 
 /** Runs until the guest stops the machine or a limit is reached. */
 emu_status emu_machine_run(emu_machine *m, emu_run_result *result);
+
+/**
+ * Asks a running machine to stop (callable from an emu_input_fn or an
+ * output callback): emu_machine_run returns with ::EMU_STOP_QUIT and exit
+ * status 0.
+ */
+void emu_machine_quit(emu_machine *m);
 
 /** Executes up to n instructions (events such as interrupts count as one step). */
 emu_status emu_machine_step(emu_machine *m, uint64_t n, emu_run_result *result);

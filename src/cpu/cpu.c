@@ -173,7 +173,11 @@ void cpu_set_cr(struct cpu *cpu, int n, uint64_t value)
         mmu_mov_cr3(&cpu->mmu, value, false);
         break;
     case 4: cpu->cr4 = value; break;
-    case 8: cpu->cr8 = value & 0xf; return;
+    case 8:
+        cpu->cr8 = value & 0xf;
+        if (cpu->env.cr8_write)
+            cpu->env.cr8_write(cpu->env.opaque, (uint8_t)cpu->cr8);
+        return;
     default: return;
     }
     sync_mmu(cpu);

@@ -33,6 +33,8 @@ struct cpu_env {
     /* Optional, for traces: who raised the external interrupt `vector` the
      * CPU just acknowledged (emu_irq_source) and its pin, line or GSI. */
     int (*intr_source)(void *opaque, unsigned vector, int *pin);
+    /* MOV to CR8 changed the task priority (the local APIC's TPR[7:4]). */
+    void (*cr8_write)(void *opaque, uint8_t cr8);
 };
 
 /* Reasons cpu_exec returns. */
@@ -174,6 +176,13 @@ enum cpu_exit cpu_exec(struct cpu *cpu, uint64_t icount_limit);
 
 /* Executes exactly one instruction (or delivers one pending event). */
 enum cpu_exit cpu_step(struct cpu *cpu);
+
+/* The time-stamp counter now (virtual time plus the IA32_TSC offset). */
+uint64_t cpu_tsc(struct cpu *cpu);
+
+/* Counts the instructions of the running block retired so far into icount,
+ * so that devices read exact time mid-block. */
+void cpu_sync_icount(struct cpu *cpu);
 
 /* Asserts or clears the INTR line / raises an NMI / asks cpu_exec to return. */
 void cpu_set_intr(struct cpu *cpu, bool level);

@@ -120,9 +120,8 @@ static bool take_interrupt(struct cpu *cpu)
         vector = EXC_NMI;
     } else if ((cpu->pending & CPU_PENDING_INTR) && (cpu->rflags & RFLAGS_IF)) {
         vector = cpu->env.intr_ack ? cpu->env.intr_ack(cpu->env.opaque) : -1;
-        cpu->halted = false;
     }
-    if (vector < 0)
+    if (vector < 0) /* the request went away: a halted CPU sleeps on */
         return false;
     cpu->halted = false;
     if (was_halted && cpu_hooked(cpu, EMU_EV_WAKE))

@@ -18,7 +18,7 @@
 #define ACPI_SLP_TYP_SHIFT 10
 #define ACPI_SLP_TYP_MASK 7u
 
-enum sysctl_event { SYSCTL_DEBUG_EXIT, SYSCTL_POWEROFF };
+enum sysctl_event { SYSCTL_DEBUG_EXIT, SYSCTL_POWEROFF, SYSCTL_RESET };
 
 /* Receives the request; `status` is the process exit status to use. */
 struct sysctl_sink {
@@ -29,5 +29,19 @@ struct sysctl_sink {
 /* The opaque for both devices is the sink itself. */
 const struct bus_ops *debug_exit_ops(void);
 const struct bus_ops *acpi_pm_ops(void);
+
+/* System control port A (port 0x92): bit 0 set by a write resets the machine
+ * (the "fast reset"); bit 1 is the fast A20 gate, stored and read back (emu
+ * does not wrap addresses at 1 MiB; A20 is always on). */
+#define PORT_A_PORT 0x92
+#define PORT_A_A20 0x02
+#define PORT_A_RESET 0x01
+
+struct port_a {
+    const struct sysctl_sink *sink;
+    uint8_t value;
+};
+
+const struct bus_ops *port_a_ops(void); /* opaque = struct port_a */
 
 #endif

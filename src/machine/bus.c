@@ -31,6 +31,19 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len, const struct bus_
     return 0;
 }
 
+int bus_unregister(struct bus *bus, uint64_t base)
+{
+    for (int i = 0; i < bus->nregions; i++) {
+        if (bus->regions[i].base == base) {
+            memmove(&bus->regions[i], &bus->regions[i + 1],
+                    (size_t)(bus->nregions - i - 1) * sizeof(bus->regions[0]));
+            bus->nregions--;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
 {
     int lo = 0, hi = bus->nregions - 1;

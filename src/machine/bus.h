@@ -45,6 +45,10 @@ void bus_init(struct bus *bus);
 int bus_register(struct bus *bus, uint64_t base, uint64_t len, const struct bus_ops *ops,
                  void *opaque, const char *name);
 
+/* Releases the range registered at `base` (a device that moves, such as the
+ * local APIC page). Returns 0, or -1 if nothing is registered there. */
+int bus_unregister(struct bus *bus, uint64_t base);
+
 /* The region that claims addr, or NULL. */
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr);
 

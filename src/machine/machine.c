@@ -1,44 +1,19 @@
-/* Board assembly and the run loop (DESIGN.md §1, §3): the CPU runs up to the
- * next timer deadline; due timers fire; a halted CPU jumps virtual time to
- * the next event. */
+/* Machine lifecycle and the run loop (DESIGN.md §1, §3; docs/clock.md): the
+ * CPU runs up to the next timer deadline; due timers fire; a halted CPU jumps
+ * virtual time to the next event, or sleeps in poll() on the serial input
+ * while the input could still wake it. */
 #include "machine.h"
 
-#include <stdio.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-static void stdout_write(void *ctx, const uint8_t *buf, size_t len)
-{
-    (void)ctx;
-    fwrite(buf, 1, len, stdout);
-    fflush(stdout);
-}
+#include "../dev/uart.h"
 
-/* ---- the CPU's view of the board ----------------------------------------- */
-
-static uint64_t env_io_in(void *opaque, uint16_t port, unsigned size)
-{
-    struct machine *m = opaque;
-    return bus_read(&m->io, port, size);
-}
-
-static void env_io_out(void *opaque, uint16_t port, uint64_t value, unsigned size)
-{
-    struct machine *m = opaque;
-    bus_write(&m->io, port, value, size);
-}
-
-static int env_intr_ack(void *opaque)
-{
-    (void)opaque;
-    return -1;
-}
-
-static uint64_t env_now(void *opaque)
-{
-    struct machine *m = opaque;
-    return vclock_now(&m->clock);
-}
+#define INPUT_POLL_NS 1000000ULL /* serial input is polled every virtual ms */
+#define HOST_SLICE_INSNS 100000ULL /* --clock host: check timers this often */
 
 void machine_request_stop(struct machine *m, emu_stop_reason reason, int status)
 {
@@ -50,29 +25,14 @@ void machine_request_stop(struct machine *m, emu_stop_reason reason, int status)
     cpu_request_exit(m->cpu);
 }
 
-static void sysctl_request(void *ctx, enum sysctl_event ev, int status)
+void emu_machine_quit(emu_machine *m)
 {
-    struct machine *m = ctx;
-    machine_request_stop(m, ev == SYSCTL_POWEROFF ? EMU_STOP_POWEROFF : EMU_STOP_DEBUG_EXIT,
-                         status);
+    machine_request_stop(m, EMU_STOP_QUIT, EXIT_POWEROFF);
 }
 
-/* ---- assembly ------------------------------------------------------------ */
-
-static int attach_devices(struct machine *m)
+static void sync_icount(void *ctx)
 {
-    emu_output_fn out = m->cfg.serial_out ? m->cfg.serial_out : stdout_write;
-    m->uart = uart_new((struct char_sink){out, m->cfg.serial_ctx}, (struct irq_line){0});
-    if (!m->uart)
-        return -1;
-    m->sysctl = (struct sysctl_sink){sysctl_request, m};
-    int rc = 0;
-    rc |= bus_register(&m->io, UART_COM1_BASE, UART_NREGS, uart_ops(), m->uart, "uart0");
-    rc |= bus_register(&m->io, DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE, debug_exit_ops(), &m->sysctl,
-                       "isa-debug-exit");
-    rc |= bus_register(&m->io, ACPI_PM1A_CNT_PORT, ACPI_PM1A_CNT_SIZE, acpi_pm_ops(),
-                       &m->sysctl, "acpi-pm");
-    return rc;
+    cpu_sync_icount(ctx);
 }
 
 emu_status emu_machine_create(const emu_config *config, emu_machine **out)
@@ -85,7 +45,8 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
         m->cfg = *config;
     if (m->cfg.ram_size == 0)
         m->cfg.ram_size = MACHINE_DEFAULT_RAM;
-    if (m->cfg.ram_size < MACHINE_MIN_RAM || m->cfg.ram_size > MACHINE_MAX_RAM) {
+    if (m->cfg.ram_size < MACHINE_MIN_RAM || m->cfg.ram_size > MACHINE_MAX_RAM ||
+        m->cfg.clock > EMU_CLOCK_HOST) {
         free(m);
         return EMU_ERR_ARG;
     }
@@ -94,18 +55,20 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
         return EMU_ERR_NOMEM;
     }
     bus_init(&m->io);
-    struct cpu_env env = {
-        .opaque = m, .io_in = env_io_in, .io_out = env_io_out, .intr_ack = env_intr_ack,
-        .now = env_now,
-    };
+    struct cpu_env env = board_cpu_env(m);
     m->cpu = cpu_new(&m->pm, &env, 0);
-    if (!m->cpu || attach_devices(m) < 0) {
+    if (!m->cpu) {
         emu_machine_destroy(m);
         return EMU_ERR_NOMEM;
     }
     vclock_init(&m->clock, &m->cpu->icount);
     hooks_init(&m->hooks);
-    if (machine_faults_init(m) < 0) {
+    m->clock.sync = sync_icount;
+    m->clock.sync_ctx = m->cpu;
+    if (m->cfg.clock == EMU_CLOCK_HOST)
+        vclock_set_host(&m->clock);
+    m->idle_icount = UINT64_MAX;
+    if (machine_faults_init(m) < 0 || board_attach(m) < 0) {
         emu_machine_destroy(m);
         return EMU_ERR_NOMEM;
     }
@@ -117,40 +80,104 @@ void emu_machine_destroy(emu_machine *m)
 {
     if (!m)
         return;
+    board_destroy(m);
     cpu_free(m->cpu);
-    uart_free(m->uart);
     phys_destroy(&m->pm);
     free(m);
 }
 
 /* ---- running ------------------------------------------------------------- */
 
-/* Instruction count at which the CPU must stop to let the earliest timer fire. */
-static uint64_t icount_limit(const struct machine *m, uint64_t cap)
+static uint64_t earliest(uint64_t a, uint64_t b)
 {
-    uint64_t deadline = vclock_next_deadline(&m->clock);
-    uint64_t limit = cap;
-    if (deadline != VCLOCK_NEVER) {
-        uint64_t skipped = m->clock.skipped_ns;
-        uint64_t at = deadline > skipped ? (deadline - skipped) / VCLOCK_NS_PER_INSN : 0;
-        if (at < limit)
-            limit = at;
-    }
-    return limit;
+    return a < b ? a : b;
 }
 
-/* A halted CPU: jump time to the next event, or stop if nothing can wake it. */
+/* Instruction count at which the CPU must stop to let the earliest timer
+ * fire or the input be polled. */
+static uint64_t icount_limit(const struct machine *m, uint64_t cap)
+{
+    uint64_t icount = m->cpu->icount;
+    if (m->clock.host)
+        return earliest(cap, icount + HOST_SLICE_INSNS);
+    uint64_t deadline = vclock_next_deadline(&m->clock);
+    if (m->input.live)
+        deadline = earliest(deadline, m->input.next_poll);
+    if (deadline == VCLOCK_NEVER)
+        return cap;
+    uint64_t skipped = m->clock.skipped_ns;
+    uint64_t at = deadline > skipped ? (deadline - skipped) / VCLOCK_NS_PER_INSN : 0;
+    return earliest(cap, at);
+}
+
+/* Fires due timers and polls the serial input when its time has come. */
+static void service(struct machine *m)
+{
+    vclock_run_due(&m->clock);
+    uint64_t now = vclock_now(&m->clock);
+    if (m->input.live && now >= m->input.next_poll) {
+        board_pump_input(m);
+        m->input.next_poll = now + INPUT_POLL_NS;
+    }
+}
+
+/* Can the serial input wake the halted CPU? (It is alive, the UART has room
+ * and the CPU takes interrupts.) */
+static bool input_can_wake(struct machine *m)
+{
+    return m->input.live && m->input.fd >= 0 && (m->cpu->rflags & RFLAGS_IF) &&
+           uart_rx_space(m->uart) > 0;
+}
+
+/* Sleeps until the input is readable or `ns` of wall time have passed
+ * (VCLOCK_NEVER: no limit). Returns the wall time slept. */
+static uint64_t wait_input(struct machine *m, uint64_t ns)
+{
+    struct pollfd pfd = {.fd = m->input.fd, .events = POLLIN};
+    struct timespec ts = {(time_t)(ns / 1000000000ULL), (long)(ns % 1000000000ULL)};
+    uint64_t start = vclock_host_ns();
+    int r = ppoll(&pfd, 1, ns == VCLOCK_NEVER ? NULL : &ts, NULL);
+    if (r < 0 && errno != EINTR)
+        m->input.live = false;
+    return vclock_host_ns() - start;
+}
+
+static void sleep_until(struct machine *m, uint64_t t)
+{
+    uint64_t now = vclock_now(&m->clock);
+    if (t <= now)
+        return;
+    struct timespec ts = {(time_t)((t - now) / 1000000000ULL), (long)((t - now) % 1000000000ULL)};
+    nanosleep(&ts, NULL);
+}
+
+/* A halted CPU: wait for the input or jump time to the next event; stop if
+ * nothing can wake it (docs/clock.md). */
 static void idle(struct machine *m)
 {
     if (cpu_can_wake(m->cpu))
         return;
+    if (m->cpu->icount != m->idle_icount) {
+        vclock_new_epoch(&m->clock);
+        m->idle_icount = m->cpu->icount;
+    }
+    uint64_t now = vclock_now(&m->clock);
     uint64_t next = vclock_next_deadline(&m->clock);
-    if (next == VCLOCK_NEVER) {
+    if (input_can_wake(m)) {
+        uint64_t slept = wait_input(m, next == VCLOCK_NEVER ? VCLOCK_NEVER : next - now);
+        vclock_skip_to(&m->clock, earliest(next, now + slept));
+        board_pump_input(m);
+        service(m);
+        return;
+    }
+    if (next == VCLOCK_NEVER || vclock_all_fired_twice(&m->clock)) {
         machine_request_stop(m, EMU_STOP_HALTED, EXIT_HALTED);
         return;
     }
+    if (m->clock.host)
+        sleep_until(m, next);
     vclock_skip_to(&m->clock, next);
-    vclock_run_due(&m->clock);
+    service(m);
 }
 
 static void finish(struct machine *m, emu_run_result *r)
@@ -171,7 +198,7 @@ static void run_until(struct machine *m, uint64_t cap, bool stepping)
             return;
         }
         enum cpu_exit e = stepping ? cpu_step(m->cpu) : cpu_exec(m->cpu, icount_limit(m, cap));
-        vclock_run_due(&m->clock);
+        service(m);
         if (e == CPU_EXIT_SHUTDOWN)
             machine_shutdown(m);
         else if (e == CPU_EXIT_HALT)

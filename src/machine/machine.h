@@ -7,11 +7,12 @@
 #include <stdbool.h>
 
 #include "../../include/emu/emu.h"
+#include "../apic/apic_bus.h"
 #include "../cpu/cpu.h"
 #include "../dev/sysctl.h"
-#include "../dev/uart.h"
 #include "../trace/hooks.h"
 #include "bus.h"
+#include "irq.h"
 #include "vclock.h"
 
 #define MACHINE_DEFAULT_RAM (128ULL << 20)
@@ -26,14 +27,36 @@
 #define EXIT_HALTED 8
 #define EXIT_RESET 10
 
+#define ISA_IRQS 16
+
+/* COM1's input source and when it was last polled. */
+struct machine_input {
+    emu_input_fn read;         // NULL: no input
+    void *ctx;
+    int fd;                    // to sleep on while idle; -1: none
+    bool live;                 // not at end of input
+    uint64_t next_poll;        // virtual time of the next poll while running
+};
+
 struct machine {
     emu_config cfg;
     struct physmem pm;
     struct bus io;             // port I/O
     struct vclock clock;
     struct cpu *cpu;
+    struct apic_bus apic_bus;
+    struct lapic *lapic;       // the CPU's local APIC
+    struct ioapic *ioapic;
+    struct pic *pic;
+    struct pit *pit;
+    struct rtc *rtc;
+    struct i8042 *kbd;
     struct uart *uart;
-    struct sysctl_sink sysctl; // debug-exit and poweroff requests land here
+    struct irq_line isa_irq[ISA_IRQS]; // ISA IRQ n -> 8259 input n and I/O APIC GSI
+    struct sysctl_sink sysctl; // debug-exit, poweroff and reset requests land here
+    struct port_a port_a;      // port 0x92
+    struct machine_input input;
+    uint64_t idle_icount;      // icount when the current halt began (idle epochs)
     struct hook_registry hooks; // subscribers (include/emu/hooks.h)
     bool stop;                 // a device asked the run to end
     emu_stop_reason stop_reason;
@@ -48,5 +71,14 @@ void machine_shutdown(struct machine *m);
 
 /* Ends the current run with `reason` and process exit status `status`. */
 void machine_request_stop(struct machine *m, emu_stop_reason reason, int status);
+
+/* board.c: creates the devices and wires them to the CPU and to each other
+ * (docs/devices.md). Returns 0, or -1 on allocation failure. */
+int board_attach(struct machine *m);
+void board_destroy(struct machine *m);
+/* The environment through which the CPU reaches the board. */
+struct cpu_env board_cpu_env(struct machine *m);
+/* Polls COM1's input source once (if the UART has room). */
+void board_pump_input(struct machine *m);
 
 #endif
