@@ -11,8 +11,7 @@ void apic_bus_init(struct apic_bus *b)
 
 int apic_bus_attach(struct apic_bus *b, struct lapic *l)
 {
-    if (b->ncpus == APIC_BUS_MAX_CPUS)
-        return -1;
+    if (b->ncpus == APIC_BUS_MAX_CPUS) return -1;
     b->cpus[b->ncpus++] = l;
     return 0;
 }
@@ -31,8 +30,7 @@ void apic_bus_detach(struct apic_bus *b, struct lapic *l)
 /* Does the message reach l, given the shorthand and its sender? */
 static bool addressed(const struct apic_msg *m, const struct lapic *l, const struct lapic *from)
 {
-    if (!lapic_hw_enabled(l))
-        return false;
+    if (!lapic_hw_enabled(l)) return false;
     switch (m->shorthand) {
     case SH_SELF: return l == from;
     case SH_ALL: return true;
@@ -59,8 +57,7 @@ int apic_bus_send(struct apic_bus *b, const struct apic_msg *m, struct lapic *fr
 {
     if (m->delivery == APIC_DM_LOWPRI && m->shorthand != SH_SELF) {
         struct lapic *l = lowest_priority(b, m, from);
-        if (!l)
-            return 0;
+        if (!l) return 0;
         lapic_accept(l, m);
         return 1;
     }
@@ -76,6 +73,5 @@ int apic_bus_send(struct apic_bus *b, const struct apic_msg *m, struct lapic *fr
 
 void apic_bus_eoi(struct apic_bus *b, uint8_t vector)
 {
-    if (b->eoi)
-        b->eoi(b->eoi_ctx, vector);
+    if (b->eoi) b->eoi(b->eoi_ctx, vector);
 }

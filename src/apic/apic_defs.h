@@ -8,12 +8,12 @@
 #include <stdint.h>
 
 /* IA32_APIC_BASE (MSR 0x1B). */
-#define APIC_BASE_BSP (1ULL << 8)
-#define APIC_BASE_EXTD (1ULL << 10) /* x2APIC mode */
-#define APIC_BASE_EN (1ULL << 11)   /* global enable */
+#define APIC_BASE_BSP       (1ULL << 8)
+#define APIC_BASE_EXTD      (1ULL << 10)   /* x2APIC mode */
+#define APIC_BASE_EN        (1ULL << 11)   /* global enable */
 #define APIC_BASE_ADDR_MASK 0xFFFFFF000ULL /* MAXPHYADDR 36 */
-#define APIC_DEFAULT_BASE 0xFEE00000ULL
-#define APIC_MMIO_SIZE 0x1000
+#define APIC_DEFAULT_BASE   0xFEE00000ULL
+#define APIC_MMIO_SIZE      0x1000
 
 /* xAPIC register offsets (x2APIC MSR = 0x800 + offset / 16). */
 enum {
@@ -53,21 +53,21 @@ enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_CO
 #define APIC_VERSION_VALUE (0x14u | ((LVT_COUNT - 1u) << 16))
 
 /* Spurious-interrupt vector register. */
-#define SVR_VECTOR 0xFFu
-#define SVR_ENABLE (1u << 8)
+#define SVR_VECTOR   0xFFu
+#define SVR_ENABLE   (1u << 8)
 #define SVR_WRITABLE 0x1FFu
 
 /* LVT and ICR fields. */
-#define LVT_VECTOR 0xFFu
-#define LVT_DM_SHIFT 8
-#define LVT_DM_MASK (7u << LVT_DM_SHIFT)
-#define LVT_PENDING (1u << 12)   /* delivery status */
-#define LVT_POLARITY (1u << 13)  /* LINT: active low */
-#define LVT_REMOTE_IRR (1u << 14)
-#define LVT_LEVEL (1u << 15)     /* LINT: level triggered */
-#define LVT_MASKED (1u << 16)
+#define LVT_VECTOR           0xFFu
+#define LVT_DM_SHIFT         8
+#define LVT_DM_MASK          (7u << LVT_DM_SHIFT)
+#define LVT_PENDING          (1u << 12) /* delivery status */
+#define LVT_POLARITY         (1u << 13) /* LINT: active low */
+#define LVT_REMOTE_IRR       (1u << 14)
+#define LVT_LEVEL            (1u << 15) /* LINT: level triggered */
+#define LVT_MASKED           (1u << 16)
 #define LVT_TIMER_MODE_SHIFT 17
-#define LVT_TIMER_MODE_MASK (3u << LVT_TIMER_MODE_SHIFT)
+#define LVT_TIMER_MODE_MASK  (3u << LVT_TIMER_MODE_SHIFT)
 
 enum { TIMER_ONESHOT = 0, TIMER_PERIODIC = 1, TIMER_TSC_DEADLINE = 2 };
 
@@ -82,30 +82,30 @@ enum {
     APIC_DM_EXTINT = 7,
 };
 
-#define ICR_DEST_LOGICAL (1u << 11)
-#define ICR_PENDING (1u << 12)
-#define ICR_LEVEL_ASSERT (1u << 14)
-#define ICR_TRIGGER_LEVEL (1u << 15)
-#define ICR_SHORTHAND_SHIFT 18
+#define ICR_DEST_LOGICAL      (1u << 11)
+#define ICR_PENDING           (1u << 12)
+#define ICR_LEVEL_ASSERT      (1u << 14)
+#define ICR_TRIGGER_LEVEL     (1u << 15)
+#define ICR_SHORTHAND_SHIFT   18
 #define ICR_XAPIC_LO_WRITABLE 0x000CCFFFu /* vector..trigger, shorthand */
-#define ICR_XAPIC_DEST_SHIFT 24
+#define ICR_XAPIC_DEST_SHIFT  24
 
 enum { SH_NONE = 0, SH_SELF = 1, SH_ALL = 2, SH_ALL_BUT_SELF = 3 };
 
 /* Error status register bits. */
 #define ESR_SEND_ILLEGAL_VECTOR (1u << 5)
 #define ESR_RECV_ILLEGAL_VECTOR (1u << 6)
-#define ESR_ILLEGAL_REGISTER (1u << 7)
+#define ESR_ILLEGAL_REGISTER    (1u << 7)
 
 /* Divide configuration: bits 0, 1 and 3. */
 #define DCR_WRITABLE 0xBu
 
 /* Destination format register: flat model (0xF) or cluster (0x0) in 31:28. */
-#define DFR_MODEL_SHIFT 28
-#define DFR_FLAT 0xFu
+#define DFR_MODEL_SHIFT   28
+#define DFR_FLAT          0xFu
 #define DFR_RESERVED_ONES 0x0FFFFFFFu
 
-#define APIC_BROADCAST_XAPIC 0xFFu
+#define APIC_BROADCAST_XAPIC  0xFFu
 #define APIC_BROADCAST_X2APIC 0xFFFFFFFFu
 
 /* Vectors 0-15 are reserved: fixed interrupts carrying them are illegal. */
@@ -115,16 +115,30 @@ enum { SH_NONE = 0, SH_SELF = 1, SH_ALL = 2, SH_ALL_BUT_SELF = 3 };
  * the divider. */
 #define APIC_BUS_NS_PER_TICK 1
 
+/* Where an interrupt in a local APIC came from (for traces). */
+enum apic_source {
+    APIC_SRC_UNKNOWN,
+    APIC_SRC_EXTINT, // the 8259 through LINT0 or an ExtINT message
+    APIC_SRC_IOAPIC, // pin = the I/O APIC input
+    APIC_SRC_TIMER,
+    APIC_SRC_LINT, // pin = 0 or 1
+    APIC_SRC_ERROR,
+    APIC_SRC_IPI,
+    APIC_SRC_OTHER_LVT, // thermal, performance counters
+};
+
 /* An interrupt message on the APIC bus (from an I/O APIC redirection entry,
  * an ICR write, later an MSI). */
 struct apic_msg {
     uint8_t vector;
-    uint8_t delivery;   // APIC_DM_*
-    uint8_t shorthand;  // SH_*; SH_NONE for I/O APIC messages
-    bool logical;       // destination mode
-    bool level;         // trigger mode: level (sets TMR; EOI is broadcast)
-    bool assert;        // ICR level bit (INIT de-assert is a no-op)
-    uint32_t dest;      // APIC ID (physical) or message destination address (logical)
+    uint8_t delivery;  // APIC_DM_*
+    uint8_t shorthand; // SH_*; SH_NONE for I/O APIC messages
+    bool logical;      // destination mode
+    bool level;        // trigger mode: level (sets TMR; EOI is broadcast)
+    bool assert;       // ICR level bit (INIT de-assert is a no-op)
+    uint32_t dest;     // APIC ID (physical) or message destination address (logical)
+    uint8_t src;       // enum apic_source of the sender
+    int8_t src_pin;    // I/O APIC pin, or -1
 };
 
 #endif

@@ -17,37 +17,36 @@ enum {
     IOREDTBL = 0x10, /* two registers per pin */
 };
 
-#define IOAPIC_VERSION 0x20u
+#define IOAPIC_VERSION   0x20u
 #define IOAPIC_VER_VALUE (IOAPIC_VERSION | ((IOAPIC_PINS - 1u) << 16))
-#define IOAPIC_ID_SHIFT 24
-#define IOAPIC_ID_MASK (0xFu << IOAPIC_ID_SHIFT)
+#define IOAPIC_ID_SHIFT  24
+#define IOAPIC_ID_MASK   (0xFu << IOAPIC_ID_SHIFT)
 
 /* Redirection entry fields. */
-#define RTE_VECTOR 0xFFULL
-#define RTE_DM_SHIFT 8
+#define RTE_VECTOR       0xFFULL
+#define RTE_DM_SHIFT     8
 #define RTE_DEST_LOGICAL (1ULL << 11)
-#define RTE_PENDING (1ULL << 12)
-#define RTE_POLARITY (1ULL << 13)
-#define RTE_REMOTE_IRR (1ULL << 14)
-#define RTE_LEVEL (1ULL << 15)
-#define RTE_MASKED (1ULL << 16)
-#define RTE_DEST_SHIFT 56
-#define RTE_READONLY (RTE_PENDING | RTE_REMOTE_IRR)
-#define RTE_WRITABLE (0xFF00000000000000ULL | 0x1FFFFULL)
+#define RTE_PENDING      (1ULL << 12)
+#define RTE_POLARITY     (1ULL << 13)
+#define RTE_REMOTE_IRR   (1ULL << 14)
+#define RTE_LEVEL        (1ULL << 15)
+#define RTE_MASKED       (1ULL << 16)
+#define RTE_DEST_SHIFT   56
+#define RTE_READONLY     (RTE_PENDING | RTE_REMOTE_IRR)
+#define RTE_WRITABLE     (0xFF00000000000000ULL | 0x1FFFFULL)
 
 struct ioapic {
     uint8_t regsel;
-    uint32_t id;                  // IOAPICID register
-    uint64_t rte[IOAPIC_PINS];    // redirection table
-    uint32_t level;               // input levels, one bit per pin
+    uint32_t id;               // IOAPICID register
+    uint64_t rte[IOAPIC_PINS]; // redirection table
+    uint32_t level;            // input levels, one bit per pin
     struct apic_bus *bus;
 };
 
 struct ioapic *ioapic_new(struct apic_bus *bus)
 {
     struct ioapic *io = calloc(1, sizeof(*io));
-    if (!io)
-        return NULL;
+    if (!io) return NULL;
     io->bus = bus;
     ioapic_reset(io);
     return io;
@@ -76,9 +75,10 @@ static void send(struct ioapic *io, int pin)
         .level = (e & RTE_LEVEL) != 0,
         .assert = true,
         .dest = (uint32_t)(e >> RTE_DEST_SHIFT),
+        .src = APIC_SRC_IOAPIC,
+        .src_pin = (int8_t)pin,
     };
-    if (m.level)
-        io->rte[pin] |= RTE_REMOTE_IRR;
+    if (m.level) io->rte[pin] |= RTE_REMOTE_IRR;
     apic_bus_send(io->bus, &m, NULL);
 }
 
@@ -87,8 +87,7 @@ static void send(struct ioapic *io, int pin)
 static void service_level(struct ioapic *io, int pin)
 {
     uint64_t e = io->rte[pin];
-    if ((e & RTE_LEVEL) && !(e & RTE_MASKED) && !(e & RTE_REMOTE_IRR) &&
-        (io->level >> pin & 1))
+    if ((e & RTE_LEVEL) && !(e & RTE_MASKED) && !(e & RTE_REMOTE_IRR) && (io->level >> pin & 1))
         send(io, pin);
 }
 
@@ -98,8 +97,7 @@ static void service_level(struct ioapic *io, int pin)
 void ioapic_set_irq(void *opaque, int pin, int level)
 {
     struct ioapic *io = opaque;
-    if (pin < 0 || pin >= IOAPIC_PINS)
-        return;
+    if (pin < 0 || pin >= IOAPIC_PINS) return;
     uint32_t bit = 1u << pin;
     io->level = level ? io->level | bit : io->level & ~bit;
     uint64_t e = io->rte[pin];
@@ -124,12 +122,9 @@ void ioapic_eoi(void *opaque, uint8_t vector)
 static uint32_t reg_read(const struct ioapic *io)
 {
     unsigned r = io->regsel;
-    if (r == IOAPICID)
-        return io->id;
-    if (r == IOAPICVER)
-        return IOAPIC_VER_VALUE;
-    if (r == IOAPICARB)
-        return io->id; /* arbitration ID: loaded from the ID */
+    if (r == IOAPICID) return io->id;
+    if (r == IOAPICVER) return IOAPIC_VER_VALUE;
+    if (r == IOAPICARB) return io->id; /* arbitration ID: loaded from the ID */
     if (r >= IOREDTBL && r < IOREDTBL + 2 * IOAPIC_PINS) {
         uint64_t e = io->rte[(r - IOREDTBL) / 2];
         return (uint32_t)((r & 1) ? e >> 32 : e);
@@ -144,15 +139,12 @@ static void reg_write(struct ioapic *io, uint32_t v)
         io->id = v & IOAPIC_ID_MASK;
         return;
     }
-    if (r < IOREDTBL || r >= IOREDTBL + 2 * IOAPIC_PINS)
-        return;
+    if (r < IOREDTBL || r >= IOREDTBL + 2 * IOAPIC_PINS) return;
     int pin = (int)(r - IOREDTBL) / 2;
     uint64_t e = io->rte[pin];
-    uint64_t nv = (r & 1) ? (e & 0xFFFFFFFFULL) | ((uint64_t)v << 32)
-                          : (e & ~0xFFFFFFFFULL) | v;
+    uint64_t nv = (r & 1) ? (e & 0xFFFFFFFFULL) | ((uint64_t)v << 32) : (e & ~0xFFFFFFFFULL) | v;
     io->rte[pin] = (nv & RTE_WRITABLE & ~RTE_READONLY) | (e & RTE_READONLY);
-    if (!(io->rte[pin] & RTE_LEVEL))
-        io->rte[pin] &= ~RTE_REMOTE_IRR;
+    if (!(io->rte[pin] & RTE_LEVEL)) io->rte[pin] &= ~RTE_REMOTE_IRR;
     service_level(io, pin);
 }
 

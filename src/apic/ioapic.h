@@ -14,9 +14,9 @@
 #include "../machine/bus.h"
 #include "apic_bus.h"
 
-#define IOAPIC_BASE 0xFEC00000ULL
+#define IOAPIC_BASE      0xFEC00000ULL
 #define IOAPIC_MMIO_SIZE 0x1000
-#define IOAPIC_PINS 24
+#define IOAPIC_PINS      24
 
 struct ioapic;
 

@@ -8,28 +8,27 @@
 #include "apic_bus.h"
 #include "lapic_int.h"
 
-#define X2APIC_MSR_BASE 0x800u
-#define X2APIC_MSR_LAST 0x8FFu
-#define MSR_APIC_BASE 0x1Bu
-#define MSR_TSC_DEADLINE 0x6E0u
-#define APIC_BASE_WRITABLE (APIC_BASE_ADDR_MASK | APIC_BASE_EN | APIC_BASE_EXTD)
+#define X2APIC_MSR_BASE      0x800u
+#define X2APIC_MSR_LAST      0x8FFu
+#define MSR_APIC_BASE        0x1Bu
+#define MSR_TSC_DEADLINE     0x6E0u
+#define APIC_BASE_WRITABLE   (APIC_BASE_ADDR_MASK | APIC_BASE_EN | APIC_BASE_EXTD)
 #define APIC_REG_OFFSET_MASK 0xFF0u
-#define BIOS_SVR (SVR_ENABLE | 0xFFu)
-#define BIOS_LINT0 (LVT_LEVEL | (APIC_DM_EXTINT << LVT_DM_SHIFT))
-#define BIOS_LINT1 (LVT_LEVEL | (APIC_DM_NMI << LVT_DM_SHIFT))
-#define BIOS_ICR ((SH_ALL_BUT_SELF << ICR_SHORTHAND_SHIFT) | ICR_LEVEL_ASSERT | \
-                  (APIC_DM_SIPI << LVT_DM_SHIFT) | 0x10u)
+#define BIOS_SVR             (SVR_ENABLE | 0xFFu)
+#define BIOS_LINT0           (LVT_LEVEL | (APIC_DM_EXTINT << LVT_DM_SHIFT))
+#define BIOS_LINT1           (LVT_LEVEL | (APIC_DM_NMI << LVT_DM_SHIFT))
+#define BIOS_ICR                                                                                   \
+    ((SH_ALL_BUT_SELF << ICR_SHORTHAND_SHIFT) | ICR_LEVEL_ASSERT |                                 \
+     (APIC_DM_SIPI << LVT_DM_SHIFT) | 0x10u)
 
 static const struct bus_ops mmio_ops;
 
 static void mmio_unmap(struct lapic *l)
 {
-    if (!l->mmio_mapped)
-        return;
+    if (!l->mmio_mapped) return;
     bus_unregister(l->mmio, l->mmio_base);
     l->mmio_mapped = false;
-    if (l->port.mmio_moved)
-        l->port.mmio_moved(l->port.ctx);
+    if (l->port.mmio_moved) l->port.mmio_moved(l->port.ctx);
 }
 
 /* The xAPIC page is decoded only while the APIC is enabled in xAPIC mode. A
@@ -38,14 +37,12 @@ static void mmio_update(struct lapic *l)
 {
     bool want = (l->base_msr & APIC_BASE_EN) && !lapic_x2apic(l);
     uint64_t base = l->base_msr & APIC_BASE_ADDR_MASK;
-    if (l->mmio_mapped && (!want || base != l->mmio_base))
-        mmio_unmap(l);
+    if (l->mmio_mapped && (!want || base != l->mmio_base)) mmio_unmap(l);
     if (want && !l->mmio_mapped &&
         bus_register(l->mmio, base, APIC_MMIO_SIZE, &mmio_ops, l, "lapic") == 0) {
         l->mmio_base = base;
         l->mmio_mapped = true;
-        if (l->port.mmio_moved)
-            l->port.mmio_moved(l->port.ctx);
+        if (l->port.mmio_moved) l->port.mmio_moved(l->port.ctx);
     }
 }
 
@@ -64,8 +61,7 @@ void lapic_init_state(struct lapic *l)
         l->lvt[i] = LVT_MASKED;
     l->extint_msg = false;
     lapic_timer_reset(l);
-    if (l->port.set_cr8)
-        l->port.set_cr8(l->port.ctx, 0);
+    if (l->port.set_cr8) l->port.set_cr8(l->port.ctx, 0);
     lapic_update_intr(l);
 }
 
@@ -76,8 +72,7 @@ void lapic_reset(struct lapic *l)
     l->wait_for_sipi = !l->bsp;
     lapic_init_state(l);
     mmio_update(l);
-    if (l->port.apic_present)
-        l->port.apic_present(l->port.ctx, true);
+    if (l->port.apic_present) l->port.apic_present(l->port.ctx, true);
 }
 
 void lapic_bios_init(struct lapic *l)
@@ -92,10 +87,10 @@ struct lapic *lapic_new(uint32_t id, bool bsp, struct vclock *clock, struct bus 
                         struct apic_bus *bus, const struct lapic_cpu_port *port)
 {
     struct lapic *l = calloc(1, sizeof(*l));
-    if (!l)
-        return NULL;
+    if (!l) return NULL;
     l->initial_id = id;
     l->bsp = bsp;
+    l->ack_vector = -1;
     l->clock = clock;
     l->mmio = mmio;
     l->bus = bus;
@@ -115,11 +110,9 @@ struct lapic *lapic_new(uint32_t id, bool bsp, struct vclock *clock, struct bus 
 
 void lapic_free(struct lapic *l)
 {
-    if (!l)
-        return;
+    if (!l) return;
     vtimer_cancel(&l->timer);
-    if (l->mmio_mapped)
-        bus_unregister(l->mmio, l->mmio_base);
+    if (l->mmio_mapped) bus_unregister(l->mmio, l->mmio_base);
     apic_bus_detach(l->bus, l);
     free(l);
 }
@@ -145,31 +138,25 @@ bool lapic_hw_enabled(const struct lapic *l)
  * xAPIC -> x2APIC, x2APIC -> disabled. EXTD without EN is invalid. */
 static bool transition_ok(uint64_t old, uint64_t new)
 {
-    bool en = new & APIC_BASE_EN, x2 = new & APIC_BASE_EXTD;
+    bool en = new &APIC_BASE_EN, x2 = new &APIC_BASE_EXTD;
     bool was_en = old & APIC_BASE_EN, was_x2 = old & APIC_BASE_EXTD;
-    if (x2 && !en)
-        return false;
-    if (was_x2 && en && !x2)
-        return false;
-    if (!was_en && x2)
-        return false;
+    if (x2 && !en) return false;
+    if (was_x2 && en && !x2) return false;
+    if (!was_en && x2) return false;
     return true;
 }
 
 static int write_base(struct lapic *l, uint64_t v)
 {
-    if (v & ~(APIC_BASE_WRITABLE | APIC_BASE_BSP))
-        return -1;
+    if (v & ~(APIC_BASE_WRITABLE | APIC_BASE_BSP)) return -1;
     uint64_t old = l->base_msr;
-    if (!transition_ok(old, v))
-        return -1;
+    if (!transition_ok(old, v)) return -1;
     l->base_msr = (v & APIC_BASE_WRITABLE) | (old & APIC_BASE_BSP);
     bool en = v & APIC_BASE_EN;
     if (!en && (old & APIC_BASE_EN))
         lapic_init_state(l); /* disabling returns every register to power-up */
     mmio_update(l);
-    if (((old ^ v) & APIC_BASE_EN) && l->port.apic_present)
-        l->port.apic_present(l->port.ctx, en);
+    if (((old ^ v) & APIC_BASE_EN) && l->port.apic_present) l->port.apic_present(l->port.ctx, en);
     lapic_update_intr(l);
     return 0;
 }
@@ -188,21 +175,18 @@ int lapic_msr_read(struct lapic *l, uint32_t msr, uint64_t *value)
         *value = armed_mode ? l->tsc_deadline : 0;
         return 0;
     }
-    if (msr < X2APIC_MSR_BASE || msr > X2APIC_MSR_LAST || !lapic_x2apic(l))
-        return -1;
+    if (msr < X2APIC_MSR_BASE || msr > X2APIC_MSR_LAST || !lapic_x2apic(l)) return -1;
     return lapic_reg_read(l, (msr - X2APIC_MSR_BASE) << 4, value);
 }
 
 int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t value)
 {
-    if (msr == MSR_APIC_BASE)
-        return write_base(l, value);
+    if (msr == MSR_APIC_BASE) return write_base(l, value);
     if (msr == MSR_TSC_DEADLINE) {
         lapic_timer_write_deadline(l, value);
         return 0;
     }
-    if (msr < X2APIC_MSR_BASE || msr > X2APIC_MSR_LAST || !lapic_x2apic(l))
-        return -1;
+    if (msr < X2APIC_MSR_BASE || msr > X2APIC_MSR_LAST || !lapic_x2apic(l)) return -1;
     return lapic_reg_write(l, (msr - X2APIC_MSR_BASE) << 4, value);
 }
 
@@ -212,8 +196,7 @@ int lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t value)
 static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 {
     struct lapic *l = opaque;
-    if (size < 4)
-        return 0;
+    if (size < 4) return 0;
     uint64_t v;
     if (lapic_reg_read(l, (unsigned)off & APIC_REG_OFFSET_MASK, &v) < 0) {
         lapic_error(l, ESR_ILLEGAL_REGISTER);
@@ -226,8 +209,7 @@ static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 static void mmio_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
     struct lapic *l = opaque;
-    if (size < 4)
-        return;
+    if (size < 4) return;
     if (lapic_reg_write(l, (unsigned)off & APIC_REG_OFFSET_MASK, value & 0xFFFFFFFFu) < 0)
         lapic_error(l, ESR_ILLEGAL_REGISTER);
 }

@@ -22,12 +22,12 @@ struct lapic_cpu_port {
     void *ctx;
     void (*set_intr)(void *ctx, bool level); // the core's INTR input
     void (*nmi)(void *ctx);
-    void (*init)(void *ctx);                 // INIT IPI or LVT INIT
-    void (*sipi)(void *ctx, uint8_t vector); // start-up IPI (only after INIT)
-    void (*set_cr8)(void *ctx, uint8_t cr8); // TPR[7:4] changed through the APIC
-    uint64_t (*tsc)(void *ctx);              // the CPU's time-stamp counter now
+    void (*init)(void *ctx);                  // INIT IPI or LVT INIT
+    void (*sipi)(void *ctx, uint8_t vector);  // start-up IPI (only after INIT)
+    void (*set_cr8)(void *ctx, uint8_t cr8);  // TPR[7:4] changed through the APIC
+    uint64_t (*tsc)(void *ctx);               // the CPU's time-stamp counter now
     void (*apic_present)(void *ctx, bool on); // CPUID.1:EDX.APIC follows APIC_BASE.EN
-    void (*mmio_moved)(void *ctx);           // the MMIO page moved: drop cached translations
+    void (*mmio_moved)(void *ctx);            // the MMIO page moved: drop cached translations
 };
 
 /* The INTA cycle of an 8259 behind LINT0 (ExtINT): returns the vector. */
@@ -66,6 +66,11 @@ void lapic_write_cr8(struct lapic *l, uint8_t cr8);
  * IRR to ISR), the spurious vector if the request was masked meanwhile, or
  * -1 if there is nothing (the request went away). */
 int lapic_intr_ack(struct lapic *l);
+
+/* Where the interrupt the last INTA returned came from, if that INTA returned
+ * `vector`: an enum apic_source, with the pin (I/O APIC input, LINT number)
+ * in *pin. APIC_SRC_UNKNOWN otherwise. */
+int lapic_ack_source(const struct lapic *l, unsigned vector, int *pin);
 
 /* LINT0/LINT1 input pins (irq_handler: pin 0 or 1). With the APIC globally
  * disabled they are the CPU's INTR and NMI pins. */

@@ -7,34 +7,39 @@
 #define APIC_VEC_WORDS 8 /* 256 vectors in 32-bit words */
 
 struct lapic {
-    uint64_t base_msr;        // IA32_APIC_BASE
-    uint32_t initial_id;      // the APIC ID given at creation (x2APIC ID)
-    uint32_t id;              // xAPIC ID register value >> 24, writable
+    uint64_t base_msr;   // IA32_APIC_BASE
+    uint32_t initial_id; // the APIC ID given at creation (x2APIC ID)
+    uint32_t id;         // xAPIC ID register value >> 24, writable
     uint8_t tpr;
     uint32_t svr;
-    uint32_t ldr, dfr;        // xAPIC logical destination and format
-    uint32_t esr;             // errors visible to reads (latched by an ESR write)
-    uint32_t esr_pending;     // errors since the last ESR write
+    uint32_t ldr, dfr;    // xAPIC logical destination and format
+    uint32_t esr;         // errors visible to reads (latched by an ESR write)
+    uint32_t esr_pending; // errors since the last ESR write
     uint32_t icr_lo, icr_hi;
     uint32_t irr[APIC_VEC_WORDS], isr[APIC_VEC_WORDS], tmr[APIC_VEC_WORDS];
     uint32_t lvt[LVT_COUNT];
-    bool lint_level[2];       // LINT0/LINT1 input levels
-    bool extint_msg;          // an ExtINT message waits for INTA
-    bool intr_out;            // level last driven on the CPU's INTR
-    bool wait_for_sipi;       // an AP after INIT
+    bool lint_level[2]; // LINT0/LINT1 input levels
+    bool extint_msg;    // an ExtINT message waits for INTA
+    bool intr_out;      // level last driven on the CPU's INTR
+    bool wait_for_sipi; // an AP after INIT
+    uint8_t src[256];   // enum apic_source of each vector's last request
+    int8_t src_pin[256];
+    uint8_t ack_src; // source and vector of the last INTA
+    int8_t ack_pin;
+    int ack_vector;
 
     /* Timer: the count was timer_base_count at virtual time timer_base_ns. */
     uint32_t timer_initial;
     uint32_t dcr;
-    unsigned timer_shift;     // log2 of the divider
+    unsigned timer_shift; // log2 of the divider
     uint64_t timer_base_ns;
     uint64_t timer_base_count; // 0: not counting
-    uint64_t tsc_deadline;    // IA32_TSC_DEADLINE, 0: disarmed
+    uint64_t tsc_deadline;     // IA32_TSC_DEADLINE, 0: disarmed
     struct vtimer timer;
 
     struct vclock *clock;
     struct bus *mmio;
-    uint64_t mmio_base;       // where the page is mapped, if mmio_mapped
+    uint64_t mmio_base; // where the page is mapped, if mmio_mapped
     bool mmio_mapped;
     bool bsp;
     struct apic_bus *bus;
@@ -76,7 +81,7 @@ static inline unsigned lvt_mode(uint32_t lvt)
 int lapic_highest(const uint32_t *set);
 uint8_t lapic_ppr(const struct lapic *l);
 void lapic_update_intr(struct lapic *l);
-void lapic_set_irr(struct lapic *l, unsigned vector, bool level);
+void lapic_set_irr(struct lapic *l, unsigned vector, bool level, uint8_t src, int8_t pin);
 void lapic_eoi(struct lapic *l);
 void lapic_local_deliver(struct lapic *l, unsigned lvt);
 void lapic_error(struct lapic *l, uint32_t bits);

@@ -15,9 +15,9 @@ static const uint32_t lvt_writable[LVT_COUNT] = {
     [LVT_ERROR] = LVT_VECTOR | LVT_MASKED,
 };
 
-#define TPR_MASK 0xFFu
+#define TPR_MASK       0xFFu
 #define LDR_XAPIC_MASK 0xFF000000u
-#define DFR_WRITABLE 0xF0000000u
+#define DFR_WRITABLE   0xF0000000u
 
 static bool in_range(unsigned off, unsigned first, unsigned count)
 {
@@ -61,8 +61,7 @@ static bool read_common(struct lapic *l, unsigned off, uint64_t *v)
  * mode (#GP in x2APIC mode, an illegal-register error in xAPIC mode). */
 static int reg_read(struct lapic *l, unsigned off, uint64_t *v)
 {
-    if (read_common(l, off, v))
-        return 0;
+    if (read_common(l, off, v)) return 0;
     bool x2 = lapic_x2apic(l);
     switch (off) {
     case APIC_ID: *v = x2 ? l->initial_id : l->id << 24; return 0;
@@ -113,6 +112,8 @@ void lapic_send_ipi(struct lapic *l)
         .level = (l->icr_lo & ICR_TRIGGER_LEVEL) != 0,
         .assert = (l->icr_lo & ICR_LEVEL_ASSERT) != 0,
         .dest = lapic_x2apic(l) ? l->icr_hi : l->icr_hi >> ICR_XAPIC_DEST_SHIFT,
+        .src = APIC_SRC_IPI,
+        .src_pin = -1,
     };
     bool fixed = mode == APIC_DM_FIXED || mode == APIC_DM_LOWPRI;
     if (fixed && m.vector < APIC_FIRST_LEGAL_VECTOR) {
@@ -124,8 +125,12 @@ void lapic_send_ipi(struct lapic *l)
 
 static void self_ipi(struct lapic *l, uint8_t vector)
 {
-    struct apic_msg m = {.vector = vector, .delivery = APIC_DM_FIXED, .shorthand = SH_SELF,
-                         .assert = true};
+    struct apic_msg m = {.vector = vector,
+                         .delivery = APIC_DM_FIXED,
+                         .shorthand = SH_SELF,
+                         .assert = true,
+                         .src = APIC_SRC_IPI,
+                         .src_pin = -1};
     if (vector < APIC_FIRST_LEGAL_VECTOR)
         lapic_error(l, ESR_SEND_ILLEGAL_VECTOR);
     else
@@ -169,8 +174,7 @@ static int write_xapic(struct lapic *l, unsigned off, uint32_t v)
     case APIC_PPR:
     case APIC_TIMER_CCR: break; /* read-only: ignored */
     default:
-        if (in_range(off, APIC_ISR0, 24))
-            break; /* ISR, TMR, IRR: read-only */
+        if (in_range(off, APIC_ISR0, 24)) break; /* ISR, TMR, IRR: read-only */
         return -1;
     }
     return 0;
@@ -183,23 +187,19 @@ static int write_x2apic(struct lapic *l, unsigned off, uint64_t v)
     bool high = (v >> 32) != 0;
     switch (off) {
     case APIC_TPR:
-        if (v & ~(uint64_t)TPR_MASK)
-            return -1;
+        if (v & ~(uint64_t)TPR_MASK) return -1;
         lapic_set_tpr(l, (uint8_t)v);
         return 0;
     case APIC_EOI:
-        if (v != 0)
-            return -1;
+        if (v != 0) return -1;
         lapic_eoi(l);
         return 0;
     case APIC_SVR:
-        if (v & ~(uint64_t)SVR_WRITABLE)
-            return -1;
+        if (v & ~(uint64_t)SVR_WRITABLE) return -1;
         write_svr(l, (uint32_t)v);
         return 0;
     case APIC_ESR:
-        if (v != 0)
-            return -1;
+        if (v != 0) return -1;
         l->esr = l->esr_pending;
         l->esr_pending = 0;
         return 0;
@@ -209,8 +209,7 @@ static int write_x2apic(struct lapic *l, unsigned off, uint64_t v)
         lapic_send_ipi(l);
         return 0;
     case APIC_SELF_IPI:
-        if (v & ~(uint64_t)LVT_VECTOR)
-            return -1;
+        if (v & ~(uint64_t)LVT_VECTOR) return -1;
         self_ipi(l, (uint8_t)v);
         return 0;
     default: return high ? -1 : -2;
@@ -224,10 +223,8 @@ int lapic_reg_read(struct lapic *l, unsigned off, uint64_t *v)
 
 int lapic_reg_write(struct lapic *l, unsigned off, uint64_t v)
 {
-    if (!lapic_x2apic(l))
-        return write_common(l, off, v) ? 0 : write_xapic(l, off, (uint32_t)v);
+    if (!lapic_x2apic(l)) return write_common(l, off, v) ? 0 : write_xapic(l, off, (uint32_t)v);
     int r = write_x2apic(l, off, v);
-    if (r != -2)
-        return r;
+    if (r != -2) return r;
     return write_common(l, off, v) ? 0 : -1;
 }

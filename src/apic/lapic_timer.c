@@ -28,26 +28,20 @@ static uint64_t tick_time(const struct lapic *l, uint64_t ticks)
 
 uint32_t lapic_timer_current(const struct lapic *l)
 {
-    if (timer_mode(l) == TIMER_TSC_DEADLINE || l->timer_base_count == 0)
-        return 0;
+    if (timer_mode(l) == TIMER_TSC_DEADLINE || l->timer_base_count == 0) return 0;
     uint64_t t = ticks_since_base(l, vclock_now(l->clock));
-    if (t < l->timer_base_count)
-        return (uint32_t)(l->timer_base_count - t);
-    if (timer_mode(l) != TIMER_PERIODIC)
-        return 0;
+    if (t < l->timer_base_count) return (uint32_t)(l->timer_base_count - t);
+    if (timer_mode(l) != TIMER_PERIODIC) return 0;
     return (uint32_t)(l->timer_initial - (t - l->timer_base_count) % l->timer_initial);
 }
 
 /* Virtual time of the next expiry after `now`, or VCLOCK_NEVER. */
 static uint64_t next_expiry(const struct lapic *l, uint64_t now)
 {
-    if (l->timer_base_count == 0)
-        return VCLOCK_NEVER;
+    if (l->timer_base_count == 0) return VCLOCK_NEVER;
     uint64_t t = ticks_since_base(l, now);
-    if (t < l->timer_base_count)
-        return tick_time(l, l->timer_base_count);
-    if (timer_mode(l) != TIMER_PERIODIC)
-        return VCLOCK_NEVER;
+    if (t < l->timer_base_count) return tick_time(l, l->timer_base_count);
+    if (timer_mode(l) != TIMER_PERIODIC) return VCLOCK_NEVER;
     uint64_t periods = (t - l->timer_base_count) / l->timer_initial + 1;
     return tick_time(l, l->timer_base_count + periods * l->timer_initial);
 }
@@ -55,13 +49,11 @@ static uint64_t next_expiry(const struct lapic *l, uint64_t now)
 static void rearm(struct lapic *l)
 {
     if (timer_mode(l) == TIMER_TSC_DEADLINE) {
-        if (l->tsc_deadline == 0)
-            vtimer_cancel(&l->timer);
+        if (l->tsc_deadline == 0) vtimer_cancel(&l->timer);
         return; /* armed by lapic_timer_write_deadline */
     }
     uint64_t at = VCLOCK_NEVER;
-    if (!(l->lvt[LVT_TIMER] & LVT_MASKED))
-        at = next_expiry(l, vclock_now(l->clock));
+    if (!(l->lvt[LVT_TIMER] & LVT_MASKED)) at = next_expiry(l, vclock_now(l->clock));
     if (at == VCLOCK_NEVER)
         vtimer_cancel(&l->timer);
     else
@@ -71,8 +63,7 @@ static void rearm(struct lapic *l)
 static void timer_fire(void *opaque)
 {
     struct lapic *l = opaque;
-    if (timer_mode(l) == TIMER_TSC_DEADLINE)
-        l->tsc_deadline = 0;
+    if (timer_mode(l) == TIMER_TSC_DEADLINE) l->tsc_deadline = 0;
     lapic_local_deliver(l, LVT_TIMER);
     rearm(l);
 }
@@ -95,8 +86,7 @@ void lapic_timer_reset(struct lapic *l)
 
 void lapic_timer_write_initial(struct lapic *l, uint32_t count)
 {
-    if (timer_mode(l) == TIMER_TSC_DEADLINE)
-        return; /* ignored in TSC-deadline mode */
+    if (timer_mode(l) == TIMER_TSC_DEADLINE) return; /* ignored in TSC-deadline mode */
     l->timer_initial = count;
     l->timer_base_count = count;
     l->timer_base_ns = vclock_now(l->clock);
@@ -134,8 +124,7 @@ void lapic_timer_lvt_changed(struct lapic *l, uint32_t old_lvt)
  * tick is one virtual ns); 0 disarms. Ignored outside TSC-deadline mode. */
 void lapic_timer_write_deadline(struct lapic *l, uint64_t tsc_value)
 {
-    if (timer_mode(l) != TIMER_TSC_DEADLINE)
-        return;
+    if (timer_mode(l) != TIMER_TSC_DEADLINE) return;
     l->tsc_deadline = tsc_value;
     if (tsc_value == 0) {
         vtimer_cancel(&l->timer);

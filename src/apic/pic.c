@@ -4,24 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ICW1_IC4 0x01    /* ICW4 needed */
-#define ICW1_SNGL 0x02   /* single chip, no ICW3 */
-#define ICW1_INIT 0x10
-#define ICW4_AEOI 0x02
-#define ICW4_SFNM 0x10
-#define OCW3_SEL 0x08    /* bit 3 set, bit 4 clear: OCW3 */
-#define OCW3_RIS 0x01    /* read ISR instead of IRR */
-#define OCW3_RR 0x02     /* RIS is valid */
-#define OCW3_POLL 0x04
-#define OCW3_SMM 0x20    /* special mask mode on/off */
-#define OCW3_ESMM 0x40   /* SMM is valid */
-#define OCW2_LEVEL 0x07
-#define OCW2_CMD_SHIFT 5
+#define ICW1_IC4         0x01 /* ICW4 needed */
+#define ICW1_SNGL        0x02 /* single chip, no ICW3 */
+#define ICW1_INIT        0x10
+#define ICW4_AEOI        0x02
+#define ICW4_SFNM        0x10
+#define OCW3_SEL         0x08 /* bit 3 set, bit 4 clear: OCW3 */
+#define OCW3_RIS         0x01 /* read ISR instead of IRR */
+#define OCW3_RR          0x02 /* RIS is valid */
+#define OCW3_POLL        0x04
+#define OCW3_SMM         0x20 /* special mask mode on/off */
+#define OCW3_ESMM        0x40 /* SMM is valid */
+#define OCW2_LEVEL       0x07
+#define OCW2_CMD_SHIFT   5
 #define VECTOR_BASE_MASK 0xF8
-#define POLL_IRQ_VALID 0x80
-#define SPURIOUS_IRQ 7
+#define POLL_IRQ_VALID   0x80
+#define SPURIOUS_IRQ     7
 #define ELCR_MASTER_MASK 0xF8 /* IRQ 0-2 are always edge */
-#define ELCR_SLAVE_MASK 0xDE  /* IRQ 8 and 13 are always edge */
+#define ELCR_SLAVE_MASK  0xDE /* IRQ 8 and 13 are always edge */
 
 /* OCW2 commands (R, SL, EOI bits). */
 enum {
@@ -40,10 +40,10 @@ enum { INIT_DONE, INIT_ICW2, INIT_ICW3, INIT_ICW4 };
 
 struct pic_chip {
     uint8_t irr, isr, imr;
-    uint8_t last_level;     // input levels as last seen (edge detection)
+    uint8_t last_level; // input levels as last seen (edge detection)
     uint8_t elcr, elcr_mask;
-    uint8_t vector_base;    // ICW2 & 0xF8
-    uint8_t priority_add;   // the IRQ with the highest priority (rotation)
+    uint8_t vector_base;  // ICW2 & 0xF8
+    uint8_t priority_add; // the IRQ with the highest priority (rotation)
     uint8_t init_state;
     bool icw4_needed, single, auto_eoi, rotate_on_aeoi, sfnm;
     bool read_isr, poll, special_mask;
@@ -52,7 +52,8 @@ struct pic_chip {
 struct pic {
     struct pic_chip chip[2]; // master, slave
     struct irq_line intr;
-    bool out;                // level last driven on intr
+    bool out;     // level last driven on intr
+    int last_irq; // ISA IRQ of the last INTA, -1 spurious
 };
 
 /* ICW1: everything but the ELCR returns to its initial state; level
@@ -81,8 +82,7 @@ void pic_reset(struct pic *p)
 struct pic *pic_new(struct irq_line intr)
 {
     struct pic *p = calloc(1, sizeof(*p));
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     p->intr = intr;
     pic_reset(p);
     return p;
@@ -98,8 +98,7 @@ void pic_free(struct pic *p)
 static int priority(const struct pic_chip *c, uint8_t mask)
 {
     for (int p = 0; p < 8; p++)
-        if (mask & (1u << ((p + c->priority_add) & 7)))
-            return p;
+        if (mask & (1u << ((p + c->priority_add) & 7))) return p;
     return 8;
 }
 
@@ -107,15 +106,11 @@ static int priority(const struct pic_chip *c, uint8_t mask)
 static int chip_pending(const struct pic_chip *c, bool master)
 {
     int p = priority(c, c->irr & ~c->imr);
-    if (p == 8)
-        return -1;
+    if (p == 8) return -1;
     uint8_t in_service = c->isr;
-    if (c->special_mask)
-        in_service &= ~c->imr;
-    if (master && c->sfnm)
-        in_service &= ~(1u << PIC_CASCADE_IRQ);
-    if (p < priority(c, in_service))
-        return (p + c->priority_add) & 7;
+    if (c->special_mask) in_service &= ~c->imr;
+    if (master && c->sfnm) in_service &= ~(1u << PIC_CASCADE_IRQ);
+    if (p < priority(c, in_service)) return (p + c->priority_add) & 7;
     return -1;
 }
 
@@ -135,8 +130,7 @@ static void chip_input(struct pic_chip *c, int irq, int level)
  * so a second slave request is seen after the first is acknowledged. */
 static void update(struct pic *p)
 {
-    if (chip_pending(&p->chip[1], false) >= 0)
-        p->chip[0].irr |= 1u << PIC_CASCADE_IRQ;
+    if (chip_pending(&p->chip[1], false) >= 0) p->chip[0].irr |= 1u << PIC_CASCADE_IRQ;
     bool out = chip_pending(&p->chip[0], true) >= 0;
     if (out != p->out) {
         p->out = out;
@@ -147,8 +141,7 @@ static void update(struct pic *p)
 void pic_set_irq(void *opaque, int irq, int level)
 {
     struct pic *p = opaque;
-    if (irq < 0 || irq >= PIC_IRQS)
-        return;
+    if (irq < 0 || irq >= PIC_IRQS) return;
     chip_input(&p->chip[irq >> 3], irq & 7, level);
     update(p);
 }
@@ -159,13 +152,11 @@ static void chip_ack(struct pic_chip *c, int irq)
 {
     uint8_t bit = (uint8_t)(1u << irq);
     if (c->auto_eoi) {
-        if (c->rotate_on_aeoi)
-            c->priority_add = (uint8_t)((irq + 1) & 7);
+        if (c->rotate_on_aeoi) c->priority_add = (uint8_t)((irq + 1) & 7);
     } else {
         c->isr |= bit;
     }
-    if (!(c->elcr & bit))
-        c->irr &= ~bit;
+    if (!(c->elcr & bit)) c->irr &= ~bit;
 }
 
 int pic_intack(void *opaque)
@@ -174,6 +165,7 @@ int pic_intack(void *opaque)
     struct pic_chip *m = &p->chip[0], *s = &p->chip[1];
     int irq = chip_pending(m, true);
     int vector;
+    p->last_irq = -1;
     if (irq < 0) {
         vector = m->vector_base + SPURIOUS_IRQ;
     } else if (irq == PIC_CASCADE_IRQ) {
@@ -181,6 +173,7 @@ int pic_intack(void *opaque)
         if (irq2 >= 0) {
             chip_ack(s, irq2);
             vector = s->vector_base + irq2;
+            p->last_irq = 8 + irq2;
         } else {
             vector = s->vector_base + SPURIOUS_IRQ;
         }
@@ -188,6 +181,7 @@ int pic_intack(void *opaque)
     } else {
         chip_ack(m, irq);
         vector = m->vector_base + irq;
+        p->last_irq = irq;
     }
     update(p);
     return vector;
@@ -205,15 +199,14 @@ static void write_ocw2(struct pic_chip *c, uint8_t v)
     case OCW2_ROTATE_AEOI_SET: c->rotate_on_aeoi = true; break;
     case OCW2_NONSPECIFIC_EOI:
     case OCW2_ROTATE_NONSPECIFIC_EOI:
-        if (irq < 0)
-            break;
-        c->isr &= (uint8_t)~(1u << irq);
+        if (irq < 0) break;
+        c->isr &= (uint8_t) ~(1u << irq);
         if ((v >> OCW2_CMD_SHIFT) == OCW2_ROTATE_NONSPECIFIC_EOI)
             c->priority_add = (uint8_t)((irq + 1) & 7);
         break;
-    case OCW2_SPECIFIC_EOI: c->isr &= (uint8_t)~(1u << level); break;
+    case OCW2_SPECIFIC_EOI: c->isr &= (uint8_t) ~(1u << level); break;
     case OCW2_ROTATE_SPECIFIC_EOI:
-        c->isr &= (uint8_t)~(1u << level);
+        c->isr &= (uint8_t) ~(1u << level);
         c->priority_add = (uint8_t)((level + 1) & 7);
         break;
     case OCW2_SET_PRIORITY: c->priority_add = (uint8_t)((level + 1) & 7); break;
@@ -229,12 +222,9 @@ static void write_command(struct pic_chip *c, uint8_t v)
         c->icw4_needed = v & ICW1_IC4;
         c->single = v & ICW1_SNGL;
     } else if (v & OCW3_SEL) {
-        if (v & OCW3_POLL)
-            c->poll = true;
-        if (v & OCW3_RR)
-            c->read_isr = v & OCW3_RIS;
-        if (v & OCW3_ESMM)
-            c->special_mask = (v & OCW3_SMM) != 0;
+        if (v & OCW3_POLL) c->poll = true;
+        if (v & OCW3_RR) c->read_isr = v & OCW3_RIS;
+        if (v & OCW3_ESMM) c->special_mask = (v & OCW3_SMM) != 0;
     } else {
         write_ocw2(c, v);
     }
@@ -264,8 +254,7 @@ static uint8_t poll_read(struct pic *p, int chip)
     struct pic_chip *c = &p->chip[chip];
     c->poll = false;
     int irq = chip_pending(c, chip == 0);
-    if (irq < 0)
-        return 0;
+    if (irq < 0) return 0;
     chip_ack(c, irq);
     update(p);
     return (uint8_t)(POLL_IRQ_VALID | irq);
@@ -274,10 +263,8 @@ static uint8_t poll_read(struct pic *p, int chip)
 static uint64_t chip_read(struct pic *p, int chip, uint64_t off)
 {
     struct pic_chip *c = &p->chip[chip];
-    if (c->poll)
-        return poll_read(p, chip);
-    if (off == 0)
-        return c->read_isr ? c->isr : c->irr;
+    if (c->poll) return poll_read(p, chip);
+    if (off == 0) return c->read_isr ? c->isr : c->irr;
     return c->imr;
 }
 
@@ -347,6 +334,11 @@ const struct bus_ops *pic_slave_ops(void)
 const struct bus_ops *pic_elcr_ops(void)
 {
     return &elcr;
+}
+
+int pic_last_irq(const struct pic *p)
+{
+    return p->last_irq;
 }
 
 void pic_bios_init(struct pic *p)

@@ -13,11 +13,11 @@
 #include "../machine/irq.h"
 
 #define PIC_MASTER_BASE 0x20
-#define PIC_SLAVE_BASE 0xA0
-#define PIC_NPORTS 2
-#define PIC_ELCR_BASE 0x4D0
+#define PIC_SLAVE_BASE  0xA0
+#define PIC_NPORTS      2
+#define PIC_ELCR_BASE   0x4D0
 #define PIC_ELCR_NPORTS 2
-#define PIC_IRQS 16
+#define PIC_IRQS        16
 #define PIC_CASCADE_IRQ 2
 
 struct pic;
@@ -39,6 +39,9 @@ void pic_set_irq(void *opaque, int irq, int level);
  * ISR bit unless in auto-EOI mode), or the spurious vector (IRQ 7 of the
  * chip) if the request went away. */
 int pic_intack(void *opaque);
+
+/* The ISA IRQ (0-15) the last INTA acknowledged; -1 if it was spurious. */
+int pic_last_irq(const struct pic *p);
 
 /* Port handlers: opaque is the pic; offsets are from the chip's base. */
 const struct bus_ops *pic_master_ops(void);

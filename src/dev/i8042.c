@@ -4,22 +4,22 @@
 #include <stdlib.h>
 
 /* Status register. */
-#define ST_OBF 0x01
-#define ST_SYS 0x04
-#define ST_CMD 0x08      /* last write went to the command port */
+#define ST_OBF      0x01
+#define ST_SYS      0x04
+#define ST_CMD      0x08 /* last write went to the command port */
 #define ST_UNLOCKED 0x10 /* keyboard not inhibited */
-#define ST_AUX_OBF 0x20
+#define ST_AUX_OBF  0x20
 
 /* Controller command byte. */
-#define CCB_KBD_INT 0x01
-#define CCB_AUX_INT 0x02
+#define CCB_KBD_INT     0x01
+#define CCB_AUX_INT     0x02
 #define CCB_KBD_DISABLE 0x10
 #define CCB_AUX_DISABLE 0x20
-#define CCB_TRANSLATE 0x40
+#define CCB_TRANSLATE   0x40
 
 /* Output port. */
-#define OUT_RESET 0x01 /* 0 holds the CPU in reset */
-#define OUT_A20 0x02
+#define OUT_RESET       0x01 /* 0 holds the CPU in reset */
+#define OUT_A20         0x02
 #define OUT_RESET_VALUE 0xCF
 
 /* Controller commands (port 0x64). */
@@ -45,8 +45,8 @@ enum {
     CMD_PULSE_FIRST = 0xF0, /* 0xF0-0xFF: pulse output lines whose bit is 0 */
 };
 
-#define SELF_TEST_OK 0x55
-#define PORT_TEST_OK 0x00
+#define SELF_TEST_OK     0x55
+#define PORT_TEST_OK     0x00
 #define INPUT_PORT_VALUE 0x80
 
 /* Device commands and replies. */
@@ -64,14 +64,14 @@ enum {
     AUX_SET_RESOLUTION = 0xE8,
     AUX_STATUS = 0xE9,
 };
-#define REPLY_ACK 0xFA
-#define REPLY_RESEND 0xFE
-#define REPLY_BAT_OK 0xAA
-#define KBD_ID1 0xAB
-#define KBD_ID2 0x83
+#define REPLY_ACK          0xFA
+#define REPLY_RESEND       0xFE
+#define REPLY_BAT_OK       0xAA
+#define KBD_ID1            0xAB
+#define KBD_ID2            0x83
 #define KBD_ID2_TRANSLATED 0x41
-#define AUX_ID 0x00
-#define BREAK_PREFIX 0xF0
+#define AUX_ID             0x00
+#define BREAK_PREFIX       0xF0
 
 #define QUEUE_SIZE 32
 
@@ -82,19 +82,19 @@ struct byteq {
 
 struct ps2dev {
     struct byteq q;
-    bool enabled;     // scanning / streaming
-    uint8_t pending;  // command waiting for its argument, 0: none
-    uint8_t scanset;  // keyboard: 1, 2 or 3
+    bool enabled;    // scanning / streaming
+    uint8_t pending; // command waiting for its argument, 0: none
+    uint8_t scanset; // keyboard: 1, 2 or 3
 };
 
 struct i8042 {
     uint8_t status, ccb, outport;
-    uint8_t pending_cmd;   // controller command waiting for a data byte
-    uint8_t obuf;          // output buffer (valid while ST_OBF)
+    uint8_t pending_cmd; // controller command waiting for a data byte
+    uint8_t obuf;        // output buffer (valid while ST_OBF)
     bool obuf_aux;
-    struct byteq ctrl;     // controller replies
+    struct byteq ctrl; // controller replies
     struct ps2dev kbd, aux;
-    bool translate_break;  // translation saw 0xF0
+    bool translate_break; // translation saw 0xF0
     struct irq_line kbd_irq, aux_irq;
     const struct sysctl_sink *sys;
 };
@@ -113,12 +113,9 @@ static const uint8_t translate_table[0x80] = {
 
 static uint8_t translate(uint8_t code)
 {
-    if (code < 0x80)
-        return translate_table[code];
-    if (code == 0x83)
-        return 0x41; /* F7 */
-    if (code == 0x84)
-        return 0x54; /* SysRq */
+    if (code < 0x80) return translate_table[code];
+    if (code == 0x83) return 0x41; /* F7 */
+    if (code == 0x84) return 0x54; /* SysRq */
     return code;
 }
 
@@ -126,16 +123,14 @@ static uint8_t translate(uint8_t code)
 
 static bool q_push(struct byteq *q, uint8_t v)
 {
-    if (q->count == QUEUE_SIZE)
-        return false;
+    if (q->count == QUEUE_SIZE) return false;
     q->b[(q->head + q->count++) % QUEUE_SIZE] = v;
     return true;
 }
 
 static bool q_pop(struct byteq *q, uint8_t *v)
 {
-    if (q->count == 0)
-        return false;
+    if (q->count == 0) return false;
     *v = q->b[q->head];
     q->head = (q->head + 1) % QUEUE_SIZE;
     q->count--;
@@ -148,8 +143,7 @@ static void update(struct i8042 *k)
 {
     if (!(k->status & ST_OBF)) {
         uint8_t v;
-        if (q_pop(&k->ctrl, &v) ||
-            (!(k->ccb & CCB_KBD_DISABLE) && q_pop(&k->kbd.q, &v))) {
+        if (q_pop(&k->ctrl, &v) || (!(k->ccb & CCB_KBD_DISABLE) && q_pop(&k->kbd.q, &v))) {
             k->obuf = v;
             k->obuf_aux = false;
             k->status = (k->status | ST_OBF) & (uint8_t)~ST_AUX_OBF;
@@ -224,7 +218,10 @@ static void kbd_command(struct i8042 *k, uint8_t v)
         kbd_out(k, KBD_ID2); /* 0x41 after translation */
         return;
     case DEV_ENABLE: d->enabled = true; break;
-    case DEV_DISABLE: kbd_defaults(d); d->enabled = false; break;
+    case DEV_DISABLE:
+        kbd_defaults(d);
+        d->enabled = false;
+        break;
     case DEV_SET_DEFAULT: kbd_defaults(d); break;
     case DEV_RESET:
         kbd_defaults(d);
@@ -232,8 +229,7 @@ static void kbd_command(struct i8042 *k, uint8_t v)
         kbd_out(k, REPLY_BAT_OK);
         return;
     default:
-        if (v >= 0xF7 && v <= 0xFD)
-            break; /* set-3 key types: acknowledged, no effect */
+        if (v >= 0xF7 && v <= 0xFD) break; /* set-3 key types: acknowledged, no effect */
         kbd_out(k, REPLY_RESEND);
         return;
     }
@@ -242,8 +238,7 @@ static void kbd_command(struct i8042 *k, uint8_t v)
 
 void i8042_key(struct i8042 *k, const uint8_t *set2, size_t n)
 {
-    if (!k->kbd.enabled || k->kbd.q.count + n > QUEUE_SIZE)
-        return;
+    if (!k->kbd.enabled || k->kbd.q.count + n > QUEUE_SIZE) return;
     for (size_t i = 0; i < n; i++)
         kbd_out(k, set2[i]);
     update(k);
@@ -297,8 +292,7 @@ static void aux_command(struct i8042 *k, uint8_t v)
 static void write_outport(struct i8042 *k, uint8_t v)
 {
     k->outport = v;
-    if (!(v & OUT_RESET))
-        k->sys->request(k->sys->ctx, SYSCTL_RESET, 0);
+    if (!(v & OUT_RESET)) k->sys->request(k->sys->ctx, SYSCTL_RESET, 0);
 }
 
 static void controller_command(struct i8042 *k, uint8_t v)
@@ -351,7 +345,7 @@ static uint64_t data_read(void *opaque, uint64_t off, unsigned size)
     struct i8042 *k = opaque;
     (void)off;
     (void)size;
-    k->status &= (uint8_t)~(ST_OBF | ST_AUX_OBF);
+    k->status &= (uint8_t) ~(ST_OBF | ST_AUX_OBF);
     uint8_t v = k->obuf; /* an empty buffer reads its last byte again */
     update(k);
     return v;
@@ -403,8 +397,7 @@ struct i8042 *i8042_new(struct irq_line kbd_irq, struct irq_line aux_irq,
                         const struct sysctl_sink *sys)
 {
     struct i8042 *k = calloc(1, sizeof(*k));
-    if (!k)
-        return NULL;
+    if (!k) return NULL;
     k->kbd_irq = kbd_irq;
     k->aux_irq = aux_irq;
     k->sys = sys;

@@ -16,9 +16,9 @@
 #include "sysctl.h"
 
 #define I8042_DATA_PORT 0x60
-#define I8042_CMD_PORT 0x64
-#define I8042_KBD_IRQ 1
-#define I8042_AUX_IRQ 12
+#define I8042_CMD_PORT  0x64
+#define I8042_KBD_IRQ   1
+#define I8042_AUX_IRQ   12
 
 struct i8042;
 

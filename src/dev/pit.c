@@ -3,23 +3,23 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#define NS_PER_SEC 1000000000ULL
-#define PIT_CONTROL 3
-#define CW_BCD 0x01
+#define NS_PER_SEC    1000000000ULL
+#define PIT_CONTROL   3
+#define CW_BCD        0x01
 #define CW_MODE_SHIFT 1
-#define CW_RW_SHIFT 4
-#define CW_SC_SHIFT 6
-#define CW_READ_BACK 3
-#define RB_NO_COUNT 0x20
-#define RB_NO_STATUS 0x10
-#define STATUS_OUT 0x80
-#define STATUS_NULL 0x40
+#define CW_RW_SHIFT   4
+#define CW_SC_SHIFT   6
+#define CW_READ_BACK  3
+#define RB_NO_COUNT   0x20
+#define RB_NO_STATUS  0x10
+#define STATUS_OUT    0x80
+#define STATUS_NULL   0x40
 #define MAX_COUNT_BIN 0x10000u
 #define MAX_COUNT_BCD 10000u
-#define PORTB_GATE2 0x01
+#define PORTB_GATE2   0x01
 #define PORTB_SPEAKER 0x02
 #define PORTB_REFRESH 0x10
-#define PORTB_OUT2 0x20
+#define PORTB_OUT2    0x20
 
 enum { RW_LATCH = 0, RW_LSB = 1, RW_MSB = 2, RW_WORD = 3 };
 
@@ -27,33 +27,33 @@ enum { RW_LATCH = 0, RW_LSB = 1, RW_MSB = 2, RW_WORD = 3 };
 enum { LATCH_NONE, LATCH_LSB, LATCH_MSB, LATCH_WORD_LSB, LATCH_WORD_MSB };
 
 struct pit_channel {
-    uint8_t mode;          // 0-5
-    uint8_t rw;            // RW_* access mode
+    uint8_t mode; // 0-5
+    uint8_t rw;   // RW_* access mode
     bool bcd;
     bool gate;
-    uint32_t count;        // initial count, 1..65536 (binary)
-    bool loaded;           // a count was written since the control word
-    bool triggered;        // modes 1 and 5: the gate rose since loading
-    bool frozen;           // counting stopped by a low gate (modes 0 and 4)
+    uint32_t count; // initial count, 1..65536 (binary)
+    bool loaded;    // a count was written since the control word
+    bool triggered; // modes 1 and 5: the gate rose since loading
+    bool frozen;    // counting stopped by a low gate (modes 0 and 4)
     uint64_t frozen_ticks;
-    uint64_t load_ns;      // virtual time at which counting started
-    uint16_t hold;         // counter value while not loaded
-    bool write_msb;        // word access: the next write is the MSB
+    uint64_t load_ns; // virtual time at which counting started
+    uint16_t hold;    // counter value while not loaded
+    bool write_msb;   // word access: the next write is the MSB
     uint8_t write_lsb;
-    bool read_msb;         // word access: the next live read is the MSB
-    uint8_t latched;       // LATCH_*: what of a latched count is still to read
+    bool read_msb;   // word access: the next live read is the MSB
+    uint8_t latched; // LATCH_*: what of a latched count is still to read
     uint16_t latch_value;
     bool status_latched;
     uint8_t status;
-    bool null_count;       // count written but not loaded into the counter yet
-    bool out;              // output level last driven (channel 0)
+    bool null_count; // count written but not loaded into the counter yet
+    bool out;        // output level last driven (channel 0)
 };
 
 struct pit {
     struct pit_channel ch[PIT_CHANNELS];
     struct vclock *clock;
     struct irq_line irq0;
-    struct vtimer timer;   // next output transition of channel 0
+    struct vtimer timer; // next output transition of channel 0
     bool speaker;
     bool refresh;
 };
@@ -81,12 +81,9 @@ static bool waits_for_gate(const struct pit_channel *c)
  * initial count (the rising gate reloads them). */
 static uint64_t elapsed(const struct pit_channel *c, uint64_t now)
 {
-    if (!c->loaded || waits_for_gate(c))
-        return 0;
-    if (!c->gate && (c->mode == 2 || c->mode == 3))
-        return 0;
-    if (c->frozen)
-        return c->frozen_ticks;
+    if (!c->loaded || waits_for_gate(c)) return 0;
+    if (!c->gate && (c->mode == 2 || c->mode == 3)) return 0;
+    if (c->frozen) return c->frozen_ticks;
     return ns_to_ticks(now - c->load_ns);
 }
 
@@ -105,8 +102,7 @@ static uint32_t counter_at(const struct pit_channel *c, uint64_t d)
 static bool out_at(const struct pit_channel *c, uint64_t d)
 {
     uint64_t n = c->count;
-    if (!c->loaded)
-        return c->mode != 0;
+    if (!c->loaded) return c->mode != 0;
     switch (c->mode) {
     case 0: return d >= n;
     case 1: return !c->triggered || d >= n;
@@ -120,18 +116,15 @@ static bool out_at(const struct pit_channel *c, uint64_t d)
 static uint64_t next_change(const struct pit_channel *c, uint64_t d)
 {
     uint64_t n = c->count, base = d - d % n;
-    if (!c->loaded || c->frozen || waits_for_gate(c))
-        return 0;
+    if (!c->loaded || c->frozen || waits_for_gate(c)) return 0;
     switch (c->mode) {
     case 0:
     case 1: return d < n ? n : 0;
     case 2:
-        if (!c->gate || n < 2)
-            return 0;
+        if (!c->gate || n < 2) return 0;
         return d % n < n - 1 ? base + n - 1 : base + n;
     case 3:
-        if (!c->gate || n < 2)
-            return 0;
+        if (!c->gate || n < 2) return 0;
         return d % n < (n + 1) / 2 ? base + (n + 1) / 2 : base + n;
     default: return d < n ? n : d == n ? n + 1 : 0;
     }
@@ -163,8 +156,7 @@ static void timer_fire(void *opaque)
 
 static void changed(struct pit *p, int i)
 {
-    if (i == 0)
-        drive_irq0(p);
+    if (i == 0) drive_irq0(p);
 }
 
 /* ---- lifecycle ----------------------------------------------------------------- */
@@ -173,8 +165,12 @@ void pit_reset(struct pit *p)
 {
     for (int i = 0; i < PIT_CHANNELS; i++) {
         p->ch[i] = (struct pit_channel){
-            .mode = 3, .gate = i != 2, .count = MAX_COUNT_BIN, .loaded = true,
-            .load_ns = vclock_now(p->clock), .out = p->ch[i].out,
+            .mode = 3,
+            .gate = i != 2,
+            .count = MAX_COUNT_BIN,
+            .loaded = true,
+            .load_ns = vclock_now(p->clock),
+            .out = p->ch[i].out,
         };
     }
     p->speaker = false;
@@ -185,8 +181,7 @@ void pit_reset(struct pit *p)
 struct pit *pit_new(struct vclock *clock, struct irq_line irq0)
 {
     struct pit *p = calloc(1, sizeof(*p));
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     p->clock = clock;
     p->irq0 = irq0;
     vtimer_init(&p->timer, clock, timer_fire, p);
@@ -196,8 +191,7 @@ struct pit *pit_new(struct vclock *clock, struct irq_line irq0)
 
 void pit_free(struct pit *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     vtimer_cancel(&p->timer);
     free(p);
 }
@@ -218,8 +212,7 @@ static uint16_t to_bcd(uint32_t v)
 /* The counter as the guest reads it. */
 static uint16_t read_counter(const struct pit *p, const struct pit_channel *c)
 {
-    if (!c->loaded)
-        return c->hold;
+    if (!c->loaded) return c->hold;
     uint32_t v = counter_at(c, elapsed(c, vclock_now(p->clock)));
     return c->bcd ? to_bcd(v) : (uint16_t)v;
 }
@@ -228,8 +221,7 @@ static uint16_t read_counter(const struct pit *p, const struct pit_channel *c)
 
 static void latch_count(const struct pit *p, struct pit_channel *c)
 {
-    if (c->latched)
-        return; /* a second latch before the read is ignored */
+    if (c->latched) return; /* a second latch before the read is ignored */
     static const uint8_t first[4] = {LATCH_NONE, LATCH_LSB, LATCH_MSB, LATCH_WORD_LSB};
     c->latch_value = read_counter(p, c);
     c->latched = first[c->rw];
@@ -237,8 +229,7 @@ static void latch_count(const struct pit *p, struct pit_channel *c)
 
 static void latch_status(const struct pit *p, struct pit_channel *c)
 {
-    if (c->status_latched)
-        return;
+    if (c->status_latched) return;
     bool out = out_at(c, elapsed(c, vclock_now(p->clock)));
     c->status = (uint8_t)((out ? STATUS_OUT : 0) | (c->null_count ? STATUS_NULL : 0) |
                           c->rw << CW_RW_SHIFT | c->mode << CW_MODE_SHIFT | (c->bcd ? 1 : 0));
@@ -248,12 +239,9 @@ static void latch_status(const struct pit *p, struct pit_channel *c)
 static void read_back(struct pit *p, uint8_t v)
 {
     for (int i = 0; i < PIT_CHANNELS; i++) {
-        if (!(v & (2u << i)))
-            continue;
-        if (!(v & RB_NO_COUNT))
-            latch_count(p, &p->ch[i]);
-        if (!(v & RB_NO_STATUS))
-            latch_status(p, &p->ch[i]);
+        if (!(v & (2u << i))) continue;
+        if (!(v & RB_NO_COUNT)) latch_count(p, &p->ch[i]);
+        if (!(v & RB_NO_STATUS)) latch_status(p, &p->ch[i]);
     }
 }
 
@@ -320,10 +308,8 @@ static void write_count(struct pit *p, int i, uint8_t v)
 /* One byte of a 16-bit value in access mode rw; *msb_next tracks word order. */
 static uint8_t byte_of(uint16_t v, unsigned rw, bool *msb_next)
 {
-    if (rw == RW_LSB)
-        return (uint8_t)v;
-    if (rw == RW_MSB)
-        return (uint8_t)(v >> 8);
+    if (rw == RW_LSB) return (uint8_t)v;
+    if (rw == RW_MSB) return (uint8_t)(v >> 8);
     bool msb = *msb_next;
     *msb_next = !msb;
     return (uint8_t)(msb ? v >> 8 : v);
@@ -351,8 +337,7 @@ static uint8_t read_count(struct pit *p, int i)
 static void set_gate(struct pit *p, int i, bool gate)
 {
     struct pit_channel *c = &p->ch[i];
-    if (gate == c->gate)
-        return;
+    if (gate == c->gate) return;
     uint64_t now = vclock_now(p->clock);
     if (c->mode == 0 || c->mode == 4) {
         if (!gate && c->loaded) {
@@ -375,8 +360,7 @@ static void set_gate(struct pit *p, int i, bool gate)
 static uint64_t pit_read(void *opaque, uint64_t off, unsigned size)
 {
     (void)size;
-    if (off == PIT_CONTROL)
-        return 0xFF; /* the control register is write-only */
+    if (off == PIT_CONTROL) return 0xFF; /* the control register is write-only */
     return read_count(opaque, (int)off);
 }
 

@@ -13,10 +13,10 @@
 #include "../machine/irq.h"
 #include "../machine/vclock.h"
 
-#define PIT_BASE 0x40
-#define PIT_NPORTS 4
-#define PIT_PORT_B 0x61
-#define PIT_HZ 1193182ULL
+#define PIT_BASE     0x40
+#define PIT_NPORTS   4
+#define PIT_PORT_B   0x61
+#define PIT_HZ       1193182ULL
 #define PIT_CHANNELS 3
 
 struct pit;
@@ -32,7 +32,7 @@ void pit_reset(struct pit *p);
  * 65536 (18.2 Hz), started now. */
 void pit_bios_init(struct pit *p);
 
-const struct bus_ops *pit_ops(void);       /* 0x40-0x43, opaque = pit */
+const struct bus_ops *pit_ops(void);        /* 0x40-0x43, opaque = pit */
 const struct bus_ops *pit_port_b_ops(void); /* 0x61, opaque = pit */
 
 #endif

@@ -3,40 +3,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_PER_SEC 1000000000ULL
-#define CMOS_SIZE 128
-#define CMOS_INDEX_MASK 0x7F
+#define NS_PER_SEC       1000000000ULL
+#define CMOS_SIZE        128
+#define CMOS_INDEX_MASK  0x7F
 #define PORT_NMI_DISABLE 0x80
 
 enum {
-    REG_SEC = 0x00, REG_SEC_ALARM = 0x01, REG_MIN = 0x02, REG_MIN_ALARM = 0x03,
-    REG_HOUR = 0x04, REG_HOUR_ALARM = 0x05, REG_WDAY = 0x06, REG_MDAY = 0x07,
-    REG_MONTH = 0x08, REG_YEAR = 0x09, REG_A = 0x0A, REG_B = 0x0B, REG_C = 0x0C,
-    REG_D = 0x0D, CMOS_CENTURY = 0x32, CMOS_CENTURY_PS2 = 0x37,
+    REG_SEC = 0x00,
+    REG_SEC_ALARM = 0x01,
+    REG_MIN = 0x02,
+    REG_MIN_ALARM = 0x03,
+    REG_HOUR = 0x04,
+    REG_HOUR_ALARM = 0x05,
+    REG_WDAY = 0x06,
+    REG_MDAY = 0x07,
+    REG_MONTH = 0x08,
+    REG_YEAR = 0x09,
+    REG_A = 0x0A,
+    REG_B = 0x0B,
+    REG_C = 0x0C,
+    REG_D = 0x0D,
+    CMOS_CENTURY = 0x32,
+    CMOS_CENTURY_PS2 = 0x37,
 };
 
-#define A_UIP 0x80
-#define A_DV_MASK 0x70
-#define A_DV_NORMAL 0x20 /* 32.768 kHz time base, divider running */
-#define A_RS_MASK 0x0F
-#define B_SET 0x80
-#define B_PIE 0x40
-#define B_AIE 0x20
-#define B_UIE 0x10
-#define B_DM_BINARY 0x04
-#define B_24H 0x02
-#define C_IRQF 0x80
-#define C_PF 0x40
-#define C_AF 0x20
-#define C_UF 0x10
-#define C_FLAGS (C_PF | C_AF | C_UF)
-#define D_VRT 0x80
-#define HOUR_PM 0x80
-#define ALARM_DONT_CARE 0xC0
-#define UIP_NS 244140ULL /* 8 cycles of 32.768 kHz before each update */
+#define A_UIP              0x80
+#define A_DV_MASK          0x70
+#define A_DV_NORMAL        0x20 /* 32.768 kHz time base, divider running */
+#define A_RS_MASK          0x0F
+#define B_SET              0x80
+#define B_PIE              0x40
+#define B_AIE              0x20
+#define B_UIE              0x10
+#define B_DM_BINARY        0x04
+#define B_24H              0x02
+#define C_IRQF             0x80
+#define C_PF               0x40
+#define C_AF               0x20
+#define C_UF               0x10
+#define C_FLAGS            (C_PF | C_AF | C_UF)
+#define D_VRT              0x80
+#define HOUR_PM            0x80
+#define ALARM_DONT_CARE    0xC0
+#define UIP_NS             244140ULL /* 8 cycles of 32.768 kHz before each update */
 #define DIVIDER_RESTART_NS 500000000ULL
-#define OSC_HZ 32768u
-#define SECS_PER_DAY 86400
+#define OSC_HZ             32768u
+#define SECS_PER_DAY       86400
 
 struct rtc {
     uint8_t cmos[CMOS_SIZE];
@@ -44,12 +56,12 @@ struct rtc {
     bool nmi_masked;
     struct vclock *clock;
     struct irq_line irq;
-    struct vtimer timer;       // next periodic, update or alarm event with its enable set
-    int64_t base_secs;         // RTC time in seconds since 1970 at base_ns
-    uint64_t base_ns;          // also the phase of the divider chain
-    bool frozen;               // SET or divider reset: time stands at base_secs
-    uint64_t flags_until;      // register C accounts for events up to this time
-    uint64_t next_alarm;       // virtual time of the next alarm match, or NEVER
+    struct vtimer timer;  // next periodic, update or alarm event with its enable set
+    int64_t base_secs;    // RTC time in seconds since 1970 at base_ns
+    uint64_t base_ns;     // also the phase of the divider chain
+    bool frozen;          // SET or divider reset: time stands at base_secs
+    uint64_t flags_until; // register C accounts for events up to this time
+    uint64_t next_alarm;  // virtual time of the next alarm match, or NEVER
 };
 
 /* ---- calendar --------------------------------------------------------------- */
@@ -96,30 +108,26 @@ int64_t rtc_tm_to_epoch(const struct rtc_tm *tm)
 
 static uint8_t encode(const struct rtc *r, int v)
 {
-    if (r->cmos[REG_B] & B_DM_BINARY)
-        return (uint8_t)v;
+    if (r->cmos[REG_B] & B_DM_BINARY) return (uint8_t)v;
     return (uint8_t)((v / 10) << 4 | v % 10);
 }
 
 static int decode(const struct rtc *r, uint8_t v)
 {
-    if (r->cmos[REG_B] & B_DM_BINARY)
-        return v;
+    if (r->cmos[REG_B] & B_DM_BINARY) return v;
     return (v >> 4) * 10 + (v & 0xF);
 }
 
 static uint8_t encode_hour(const struct rtc *r, int h)
 {
-    if (r->cmos[REG_B] & B_24H)
-        return encode(r, h);
+    if (r->cmos[REG_B] & B_24H) return encode(r, h);
     int h12 = h % 12 ? h % 12 : 12;
     return (uint8_t)(encode(r, h12) | (h >= 12 ? HOUR_PM : 0));
 }
 
 static int decode_hour(const struct rtc *r, uint8_t v)
 {
-    if (r->cmos[REG_B] & B_24H)
-        return decode(r, v);
+    if (r->cmos[REG_B] & B_24H) return decode(r, v);
     int h = decode(r, v & (uint8_t)~HOUR_PM) % 12;
     return (v & HOUR_PM) ? h + 12 : h;
 }
@@ -133,8 +141,7 @@ static bool oscillator_on(const struct rtc *r)
 
 static int64_t secs_at(const struct rtc *r, uint64_t t)
 {
-    if (r->frozen || t < r->base_ns)
-        return r->base_secs;
+    if (r->frozen || t < r->base_ns) return r->base_secs;
     return r->base_secs + (int64_t)((t - r->base_ns) / NS_PER_SEC);
 }
 
@@ -164,7 +171,7 @@ static bool is_time_reg(unsigned reg)
 /* Copies the running time into the registers (entering SET mode). */
 static void latch_time(struct rtc *r)
 {
-    static const unsigned regs[] = {REG_SEC, REG_MIN, REG_HOUR, REG_WDAY,
+    static const unsigned regs[] = {REG_SEC,  REG_MIN,   REG_HOUR, REG_WDAY,
                                     REG_MDAY, REG_MONTH, REG_YEAR, CMOS_CENTURY};
     for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
         r->cmos[regs[i]] = time_reg(r, regs[i]);
@@ -194,10 +201,8 @@ static int64_t regs_to_secs(const struct rtc *r)
 static unsigned periodic_hz(const struct rtc *r)
 {
     unsigned rs = r->cmos[REG_A] & A_RS_MASK;
-    if (rs == 0 || !oscillator_on(r))
-        return 0;
-    if (rs < 3)
-        rs += 7; /* rates 1 and 2 repeat 8 and 9 (256 and 128 Hz) */
+    if (rs == 0 || !oscillator_on(r)) return 0;
+    if (rs < 3) rs += 7; /* rates 1 and 2 repeat 8 and 9 (256 and 128 Hz) */
     return OSC_HZ >> (rs - 1);
 }
 
@@ -237,8 +242,7 @@ static int64_t next_alarm_secs(const struct rtc *r, int64_t secs)
             continue;
         if ((as & ALARM_DONT_CARE) == ALARM_DONT_CARE) {
             int64_t first = secs + 1 > minute ? secs + 1 : minute;
-            if (first <= minute + 59)
-                return first;
+            if (first <= minute + 59) return first;
         } else if (ds >= 0 && ds < 60 && minute + ds > secs) {
             return minute + ds;
         }
@@ -249,11 +253,9 @@ static int64_t next_alarm_secs(const struct rtc *r, int64_t secs)
 static void recompute_alarm(struct rtc *r, uint64_t now)
 {
     r->next_alarm = VCLOCK_NEVER;
-    if (!updating(r))
-        return;
+    if (!updating(r)) return;
     int64_t s = next_alarm_secs(r, secs_at(r, now));
-    if (s != INT64_MAX)
-        r->next_alarm = r->base_ns + (uint64_t)(s - r->base_secs) * NS_PER_SEC;
+    if (s != INT64_MAX) r->next_alarm = r->base_ns + (uint64_t)(s - r->base_secs) * NS_PER_SEC;
 }
 
 /* Sets the register-C flags of every event in (flags_until, now]. Returns
@@ -262,18 +264,15 @@ static uint8_t account(struct rtc *r, uint64_t now)
 {
     uint8_t set = 0;
     unsigned hz = periodic_hz(r);
-    if (hz && periodic_index(r, hz, now) > periodic_index(r, hz, r->flags_until))
-        set |= C_PF;
-    if (updating(r) && secs_at(r, now) > secs_at(r, r->flags_until))
-        set |= C_UF;
+    if (hz && periodic_index(r, hz, now) > periodic_index(r, hz, r->flags_until)) set |= C_PF;
+    if (updating(r) && secs_at(r, now) > secs_at(r, r->flags_until)) set |= C_UF;
     if (updating(r) && r->next_alarm <= now) {
         set |= C_AF;
         recompute_alarm(r, now);
     }
     r->flags_until = now;
     r->cmos[REG_C] |= set;
-    if (r->cmos[REG_C] & r->cmos[REG_B] & C_FLAGS)
-        r->cmos[REG_C] |= C_IRQF;
+    if (r->cmos[REG_C] & r->cmos[REG_B] & C_FLAGS) r->cmos[REG_C] |= C_IRQF;
     return set;
 }
 
@@ -283,14 +282,13 @@ static void rearm(struct rtc *r)
     uint64_t now = vclock_now(r->clock), at = VCLOCK_NEVER;
     uint8_t b = r->cmos[REG_B];
     unsigned hz = periodic_hz(r);
-    if ((b & B_PIE) && hz)
-        at = periodic_time(r, hz, periodic_index(r, hz, now) + 1);
+    if ((b & B_PIE) && hz) at = periodic_time(r, hz, periodic_index(r, hz, now) + 1);
     if ((b & B_UIE) && updating(r)) {
-        uint64_t next_sec = r->base_ns + (uint64_t)(secs_at(r, now) - r->base_secs + 1) * NS_PER_SEC;
+        uint64_t next_sec =
+            r->base_ns + (uint64_t)(secs_at(r, now) - r->base_secs + 1) * NS_PER_SEC;
         at = next_sec < at ? next_sec : at;
     }
-    if ((b & B_AIE) && r->next_alarm < at)
-        at = r->next_alarm;
+    if ((b & B_AIE) && r->next_alarm < at) at = r->next_alarm;
     if (at == VCLOCK_NEVER)
         vtimer_cancel(&r->timer);
     else
@@ -303,8 +301,7 @@ static void timer_fire(void *opaque)
 {
     struct rtc *r = opaque;
     uint8_t set = account(r, vclock_now(r->clock));
-    if (set & r->cmos[REG_B] & C_FLAGS)
-        irq_set(&r->irq, 1);
+    if (set & r->cmos[REG_B] & C_FLAGS) irq_set(&r->irq, 1);
     rearm(r);
 }
 
@@ -314,8 +311,7 @@ static void timer_fire(void *opaque)
  * registers. */
 static void set_frozen(struct rtc *r, bool frozen, uint64_t now)
 {
-    if (frozen == r->frozen)
-        return;
+    if (frozen == r->frozen) return;
     if (frozen) {
         r->base_secs = secs_at(r, now);
         r->frozen = true;
@@ -348,8 +344,7 @@ static void write_b(struct rtc *r, uint8_t v, uint64_t now)
         v &= (uint8_t)~B_UIE; /* entering SET clears UIE */
     }
     r->cmos[REG_B] = v;
-    if (set_off)
-        r->base_secs = regs_to_secs(r);
+    if (set_off) r->base_secs = regs_to_secs(r);
     set_frozen(r, should_freeze(r), now);
     bool pending = r->cmos[REG_C] & r->cmos[REG_B] & C_FLAGS;
     r->cmos[REG_C] = pending ? r->cmos[REG_C] | C_IRQF : r->cmos[REG_C] & (uint8_t)~C_IRQF;
@@ -359,21 +354,18 @@ static void write_b(struct rtc *r, uint8_t v, uint64_t now)
 /* Outside SET mode a write to a time register sets the clock at once. */
 static void write_time(struct rtc *r, unsigned reg, uint8_t v, uint64_t now)
 {
-    if (!(r->cmos[REG_B] & B_SET))
-        latch_time(r);
+    if (!(r->cmos[REG_B] & B_SET)) latch_time(r);
     r->cmos[reg] = v;
     if (!(r->cmos[REG_B] & B_SET)) {
         r->base_secs = regs_to_secs(r);
-        if (!r->frozen)
-            r->base_ns = now;
+        if (!r->frozen) r->base_ns = now;
     }
 }
 
 static uint8_t read_reg(struct rtc *r, unsigned reg)
 {
     uint64_t now = vclock_now(r->clock);
-    if (is_time_reg(reg) && !(r->cmos[REG_B] & B_SET))
-        return time_reg(r, reg);
+    if (is_time_reg(reg) && !(r->cmos[REG_B] & B_SET)) return time_reg(r, reg);
     switch (reg) {
     case REG_A: {
         bool uip = updating(r) && (now - r->base_ns) % NS_PER_SEC >= NS_PER_SEC - UIP_NS;
@@ -403,8 +395,7 @@ static void write_reg(struct rtc *r, unsigned reg, uint8_t v)
         write_b(r, v, now);
     else if (reg != REG_C && reg != REG_D)
         r->cmos[reg] = v;
-    if (reg == CMOS_CENTURY)
-        r->cmos[CMOS_CENTURY_PS2] = v;
+    if (reg == CMOS_CENTURY) r->cmos[CMOS_CENTURY_PS2] = v;
     r->flags_until = now;
     recompute_alarm(r, now);
     rearm(r);
@@ -414,8 +405,7 @@ static uint64_t rtc_read(void *opaque, uint64_t off, unsigned size)
 {
     struct rtc *r = opaque;
     (void)size;
-    if (off == 0)
-        return 0xFF; /* the index register is write-only */
+    if (off == 0) return 0xFF; /* the index register is write-only */
     return read_reg(r, r->index);
 }
 
@@ -445,17 +435,17 @@ bool rtc_nmi_masked(const struct rtc *r)
 
 /* ---- lifecycle ------------------------------------------------------------------- */
 
-#define CMOS_EQUIPMENT 0x14
-#define EQUIPMENT_FPU_MOUSE 0x06
-#define CMOS_BASE_MEM_LO 0x15
-#define CMOS_EXT_MEM_LO 0x17
-#define CMOS_EXT_MEM2_LO 0x30
+#define CMOS_EQUIPMENT        0x14
+#define EQUIPMENT_FPU_MOUSE   0x06
+#define CMOS_BASE_MEM_LO      0x15
+#define CMOS_EXT_MEM_LO       0x17
+#define CMOS_EXT_MEM2_LO      0x30
 #define CMOS_MEM_ABOVE_16M_LO 0x34
-#define CMOS_BOOT_ORDER_1 0x38
-#define CMOS_BOOT_ORDER_2 0x3D
-#define CMOS_MEM_ABOVE_4G 0x5B
-#define BASE_MEM_KB 640
-#define MB (1ULL << 20)
+#define CMOS_BOOT_ORDER_1     0x38
+#define CMOS_BOOT_ORDER_2     0x3D
+#define CMOS_MEM_ABOVE_4G     0x5B
+#define BASE_MEM_KB           640
+#define MB                    (1ULL << 20)
 
 static void put16(struct rtc *r, unsigned reg, uint64_t v)
 {
@@ -482,8 +472,7 @@ void rtc_set_memory_sizes(struct rtc *r, uint64_t lowmem, uint64_t highmem)
 struct rtc *rtc_new(struct vclock *clock, struct irq_line irq, int64_t epoch)
 {
     struct rtc *r = calloc(1, sizeof(*r));
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     r->clock = clock;
     r->irq = irq;
     vtimer_init(&r->timer, clock, timer_fire, r);
@@ -501,8 +490,7 @@ struct rtc *rtc_new(struct vclock *clock, struct irq_line irq, int64_t epoch)
 
 void rtc_free(struct rtc *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     vtimer_cancel(&r->timer);
     free(r);
 }

@@ -15,9 +15,9 @@
 #include "../machine/irq.h"
 #include "../machine/vclock.h"
 
-#define RTC_BASE 0x70
-#define RTC_NPORTS 2
-#define RTC_IRQ 8
+#define RTC_BASE          0x70
+#define RTC_NPORTS        2
+#define RTC_IRQ           8
 #define RTC_DEFAULT_EPOCH 946684800LL /* 2000-01-01T00:00:00Z */
 
 struct rtc;

@@ -14,61 +14,61 @@ enum {
     UART_SCR = 7,
 };
 
-#define IER_RDI 0x01  /* received data available */
+#define IER_RDI  0x01 /* received data available */
 #define IER_THRI 0x02 /* transmitter holding register empty */
 #define IER_RLSI 0x04 /* receiver line status */
-#define IER_MSI 0x08  /* modem status */
+#define IER_MSI  0x08 /* modem status */
 #define IER_MASK 0x0F
 
-#define IIR_NO_INT 0x01
-#define IIR_MSI 0x00
-#define IIR_THRI 0x02
-#define IIR_RDI 0x04
-#define IIR_RLSI 0x06
-#define IIR_CTI 0x0C
-#define IIR_ID_MASK 0x0F
+#define IIR_NO_INT       0x01
+#define IIR_MSI          0x00
+#define IIR_THRI         0x02
+#define IIR_RDI          0x04
+#define IIR_RLSI         0x06
+#define IIR_CTI          0x0C
+#define IIR_ID_MASK      0x0F
 #define IIR_FIFO_ENABLED 0xC0
 
-#define FCR_FE 0x01   /* FIFO enable */
-#define FCR_RFR 0x02  /* receive FIFO reset */
-#define FCR_XFR 0x04  /* transmit FIFO reset */
-#define FCR_STORED 0xC9
+#define FCR_FE        0x01 /* FIFO enable */
+#define FCR_RFR       0x02 /* receive FIFO reset */
+#define FCR_XFR       0x04 /* transmit FIFO reset */
+#define FCR_STORED    0xC9
 #define FCR_ITL_SHIFT 6
 
 #define LCR_WLS_MASK 0x03
-#define LCR_STB 0x04
-#define LCR_PEN 0x08
-#define LCR_DLAB 0x80
+#define LCR_STB      0x04
+#define LCR_PEN      0x08
+#define LCR_DLAB     0x80
 
-#define MCR_DTR 0x01
-#define MCR_RTS 0x02
+#define MCR_DTR  0x01
+#define MCR_RTS  0x02
 #define MCR_OUT1 0x04
 #define MCR_OUT2 0x08
 #define MCR_LOOP 0x10
 #define MCR_MASK 0x1F
 
-#define LSR_DR 0x01
-#define LSR_OE 0x02
-#define LSR_PE 0x04
-#define LSR_FE 0x08
-#define LSR_BI 0x10
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
+#define LSR_DR      0x01
+#define LSR_OE      0x02
+#define LSR_PE      0x04
+#define LSR_FE      0x08
+#define LSR_BI      0x10
+#define LSR_THRE    0x20
+#define LSR_TEMT    0x40
 #define LSR_INT_ANY (LSR_OE | LSR_PE | LSR_FE | LSR_BI)
 
-#define MSR_DCTS 0x01
-#define MSR_DDSR 0x02
-#define MSR_TERI 0x04
-#define MSR_DDCD 0x08
-#define MSR_CTS 0x10
-#define MSR_DSR 0x20
-#define MSR_RI 0x40
-#define MSR_DCD 0x80
+#define MSR_DCTS      0x01
+#define MSR_DDSR      0x02
+#define MSR_TERI      0x04
+#define MSR_DDCD      0x08
+#define MSR_CTS       0x10
+#define MSR_DSR       0x20
+#define MSR_RI        0x40
+#define MSR_DCD       0x80
 #define MSR_ANY_DELTA 0x0F
 
 #define UART_CLOCK_HZ 115200u /* 1.8432 MHz / 16 */
 #define RESET_DIVISOR 12      /* 9600 baud */
-#define NS_PER_SEC 1000000000ULL
+#define NS_PER_SEC    1000000000ULL
 #define TIMEOUT_CHARS 4
 
 static const uint8_t trigger_levels[4] = {1, 4, 8, 14};
@@ -77,13 +77,13 @@ struct uart {
     struct char_sink out;
     struct irq_line irq;
     struct vclock *clock;
-    struct vtimer timeout;       // character-timeout indication
+    struct vtimer timeout; // character-timeout indication
     uint16_t divisor;
     uint8_t ier, fcr, lcr, mcr, lsr, msr, scr;
-    uint8_t rbr;                 // holding register without FIFO
-    uint8_t rx[UART_FIFO_SIZE];  // receive FIFO (ring)
+    uint8_t rbr;                // holding register without FIFO
+    uint8_t rx[UART_FIFO_SIZE]; // receive FIFO (ring)
     unsigned rx_head, rx_count;
-    bool thr_ipending;           // THRE interrupt pending (cleared by reading IIR)
+    bool thr_ipending; // THRE interrupt pending (cleared by reading IIR)
     bool timeout_ipending;
 };
 
@@ -97,17 +97,12 @@ static bool fifo_on(const struct uart *u)
 /* Interrupt identification by priority (datasheet table 4, QEMU's order). */
 static uint8_t interrupt_id(const struct uart *u)
 {
-    if ((u->ier & IER_RLSI) && (u->lsr & LSR_INT_ANY))
-        return IIR_RLSI;
-    if ((u->ier & IER_RDI) && u->timeout_ipending)
-        return IIR_CTI;
+    if ((u->ier & IER_RLSI) && (u->lsr & LSR_INT_ANY)) return IIR_RLSI;
+    if ((u->ier & IER_RDI) && u->timeout_ipending) return IIR_CTI;
     bool level = !fifo_on(u) || u->rx_count >= trigger_levels[u->fcr >> FCR_ITL_SHIFT];
-    if ((u->ier & IER_RDI) && (u->lsr & LSR_DR) && level)
-        return IIR_RDI;
-    if ((u->ier & IER_THRI) && u->thr_ipending)
-        return IIR_THRI;
-    if ((u->ier & IER_MSI) && (u->msr & MSR_ANY_DELTA))
-        return IIR_MSI;
+    if ((u->ier & IER_RDI) && (u->lsr & LSR_DR) && level) return IIR_RDI;
+    if ((u->ier & IER_THRI) && u->thr_ipending) return IIR_THRI;
+    if ((u->ier & IER_MSI) && (u->msr & MSR_ANY_DELTA)) return IIR_MSI;
     return IIR_NO_INT;
 }
 
@@ -143,18 +138,15 @@ static void arm_timeout(struct uart *u)
 
 size_t uart_rx_space(const struct uart *u)
 {
-    if (u->mcr & MCR_LOOP)
-        return 0;
-    if (fifo_on(u))
-        return UART_FIFO_SIZE - u->rx_count;
+    if (u->mcr & MCR_LOOP) return 0;
+    if (fifo_on(u)) return UART_FIFO_SIZE - u->rx_count;
     return (u->lsr & LSR_DR) ? 0 : 1;
 }
 
 static void receive_byte(struct uart *u, uint8_t b)
 {
     if (!fifo_on(u)) {
-        if (u->lsr & LSR_DR)
-            u->lsr |= LSR_OE;
+        if (u->lsr & LSR_DR) u->lsr |= LSR_OE;
         u->rbr = b;
     } else if (u->rx_count == UART_FIFO_SIZE) {
         u->lsr |= LSR_OE; /* the byte is lost */
@@ -166,12 +158,10 @@ static void receive_byte(struct uart *u, uint8_t b)
 
 void uart_receive(struct uart *u, const uint8_t *buf, size_t len)
 {
-    if (len == 0)
-        return;
+    if (len == 0) return;
     for (size_t i = 0; i < len; i++)
         receive_byte(u, buf[i]);
-    if (fifo_on(u))
-        arm_timeout(u);
+    if (fifo_on(u)) arm_timeout(u);
     update_irq(u);
 }
 
@@ -212,8 +202,7 @@ static void write_thr(struct uart *u, uint8_t v)
         receive_byte(u, v);
     else if (u->out.write)
         u->out.write(u->out.ctx, &v, 1);
-    if ((u->mcr & MCR_LOOP) && fifo_on(u))
-        arm_timeout(u);
+    if ((u->mcr & MCR_LOOP) && fifo_on(u)) arm_timeout(u);
     u->lsr |= LSR_THRE | LSR_TEMT;
     u->thr_ipending = true;
     update_irq(u);
@@ -251,7 +240,7 @@ static uint8_t read_lsr(struct uart *u)
 {
     uint8_t v = u->lsr;
     if (u->lsr & (LSR_BI | LSR_OE)) {
-        u->lsr &= (uint8_t)~(LSR_BI | LSR_OE | LSR_PE | LSR_FE);
+        u->lsr &= (uint8_t) ~(LSR_BI | LSR_OE | LSR_PE | LSR_FE);
         update_irq(u);
     }
     return v;
@@ -280,19 +269,16 @@ static void write_ier(struct uart *u, uint8_t v)
 {
     uint8_t changed = (u->ier ^ v) & IER_MASK;
     u->ier = v & IER_MASK;
-    if (changed & IER_THRI)
-        u->thr_ipending = (u->ier & IER_THRI) && (u->lsr & LSR_THRE);
-    if (changed)
-        update_irq(u);
+    if (changed & IER_THRI) u->thr_ipending = (u->ier & IER_THRI) && (u->lsr & LSR_THRE);
+    if (changed) update_irq(u);
 }
 
 /* Switching the FIFOs on or off clears them. */
 static void write_fcr(struct uart *u, uint8_t v)
 {
-    if ((v ^ u->fcr) & FCR_FE)
-        v |= FCR_RFR | FCR_XFR;
+    if ((v ^ u->fcr) & FCR_FE) v |= FCR_RFR | FCR_XFR;
     if (v & FCR_RFR) {
-        u->lsr &= (uint8_t)~(LSR_DR | LSR_BI);
+        u->lsr &= (uint8_t) ~(LSR_DR | LSR_BI);
         u->rx_count = u->rx_head = 0;
         u->timeout_ipending = false;
         vtimer_cancel(&u->timeout);
@@ -357,8 +343,7 @@ void uart_reset(struct uart *u)
 struct uart *uart_new(struct char_sink out, struct irq_line irq, struct vclock *clock)
 {
     struct uart *u = calloc(1, sizeof(*u));
-    if (!u)
-        return NULL;
+    if (!u) return NULL;
     u->out = out;
     u->irq = irq;
     u->clock = clock;
@@ -369,8 +354,7 @@ struct uart *uart_new(struct char_sink out, struct irq_line irq, struct vclock *
 
 void uart_free(struct uart *u)
 {
-    if (!u)
-        return;
+    if (!u) return;
     vtimer_cancel(&u->timeout);
     free(u);
 }

@@ -19,8 +19,8 @@
 #include "chardev.h"
 
 #define UART_COM1_BASE 0x3F8
-#define UART_COM1_IRQ 4
-#define UART_NREGS 8
+#define UART_COM1_IRQ  4
+#define UART_NREGS     8
 #define UART_FIFO_SIZE 16
 
 struct uart;

@@ -17,7 +17,7 @@
 #include "machine.h"
 
 #define ISA_IRQ0_GSI 2 /* the PIT's IRQ 0 arrives at I/O APIC pin 2 (ACPI override) */
-#define INPUT_CHUNK 64
+#define INPUT_CHUNK  64
 
 /* ---- interrupt lines -------------------------------------------------------- */
 
@@ -121,6 +121,23 @@ static void env_cr8_write(void *opaque, uint8_t cr8)
     lapic_write_cr8(m->lapic, cr8);
 }
 
+/* Who raised the interrupt the CPU just acknowledged (for traces). */
+static int env_intr_source(void *opaque, unsigned vector, int *pin)
+{
+    static const emu_irq_source map[] = {
+        [APIC_SRC_UNKNOWN] = EMU_IRQ_UNKNOWN, [APIC_SRC_EXTINT] = EMU_IRQ_PIC,
+        [APIC_SRC_IOAPIC] = EMU_IRQ_IOAPIC,   [APIC_SRC_TIMER] = EMU_IRQ_LAPIC_TIMER,
+        [APIC_SRC_LINT] = EMU_IRQ_LAPIC_LINT, [APIC_SRC_ERROR] = EMU_IRQ_LAPIC_ERROR,
+        [APIC_SRC_IPI] = EMU_IRQ_IPI,         [APIC_SRC_OTHER_LVT] = EMU_IRQ_UNKNOWN,
+    };
+    struct machine *m = opaque;
+    *pin = -1;
+    int src = lapic_ack_source(m->lapic, vector, pin);
+    if (src == APIC_SRC_UNKNOWN) return vector == EXC_NMI ? EMU_IRQ_NMI : EMU_IRQ_UNKNOWN;
+    if (src == APIC_SRC_EXTINT) *pin = pic_last_irq(m->pic);
+    return map[src];
+}
+
 static uint64_t env_now(void *opaque)
 {
     struct machine *m = opaque;
@@ -130,9 +147,15 @@ static uint64_t env_now(void *opaque)
 struct cpu_env board_cpu_env(struct machine *m)
 {
     return (struct cpu_env){
-        .opaque = m, .io_in = env_io_in, .io_out = env_io_out, .intr_ack = env_intr_ack,
-        .msr_read = env_msr_read, .msr_write = env_msr_write, .now = env_now,
+        .opaque = m,
+        .io_in = env_io_in,
+        .io_out = env_io_out,
+        .intr_ack = env_intr_ack,
+        .msr_read = env_msr_read,
+        .msr_write = env_msr_write,
+        .now = env_now,
         .cr8_write = env_cr8_write,
+        .intr_source = env_intr_source,
     };
 }
 
@@ -159,16 +182,21 @@ static int create_interrupt_controllers(struct machine *m)
 {
     apic_bus_init(&m->apic_bus);
     struct lapic_cpu_port port = {
-        .ctx = m, .set_intr = port_set_intr, .nmi = port_nmi, .init = port_init,
-        .sipi = port_sipi, .set_cr8 = port_set_cr8, .tsc = port_tsc,
-        .apic_present = port_apic_present, .mmio_moved = port_mmio_moved,
+        .ctx = m,
+        .set_intr = port_set_intr,
+        .nmi = port_nmi,
+        .init = port_init,
+        .sipi = port_sipi,
+        .set_cr8 = port_set_cr8,
+        .tsc = port_tsc,
+        .apic_present = port_apic_present,
+        .mmio_moved = port_mmio_moved,
     };
     m->lapic = lapic_new(0, true, &m->clock, &m->pm.mmio, &m->apic_bus, &port);
     m->ioapic = ioapic_new(&m->apic_bus);
     struct irq_line lint0 = {lapic_lint, m->lapic, 0};
     m->pic = m->lapic ? pic_new(lint0) : NULL;
-    if (!m->lapic || !m->ioapic || !m->pic)
-        return -1;
+    if (!m->lapic || !m->ioapic || !m->pic) return -1;
     m->apic_bus.eoi = ioapic_eoi;
     m->apic_bus.eoi_ctx = m->ioapic;
     lapic_set_extint(m->lapic, (struct lapic_extint){pic_intack, m->pic});
@@ -184,13 +212,12 @@ static int create_devices(struct machine *m)
     int64_t epoch = m->cfg.rtc_epoch ? m->cfg.rtc_epoch : RTC_DEFAULT_EPOCH;
     m->sysctl = (struct sysctl_sink){sysctl_request, m};
     m->port_a = (struct port_a){&m->sysctl, PORT_A_A20};
-    m->uart = uart_new((struct char_sink){out, m->cfg.serial_ctx},
-                       m->isa_irq[UART_COM1_IRQ], &m->clock);
+    m->uart =
+        uart_new((struct char_sink){out, m->cfg.serial_ctx}, m->isa_irq[UART_COM1_IRQ], &m->clock);
     m->pit = pit_new(&m->clock, m->isa_irq[0]);
     m->rtc = rtc_new(&m->clock, m->isa_irq[RTC_IRQ], epoch);
     m->kbd = i8042_new(m->isa_irq[I8042_KBD_IRQ], m->isa_irq[I8042_AUX_IRQ], &m->sysctl);
-    if (!m->uart || !m->pit || !m->rtc || !m->kbd)
-        return -1;
+    if (!m->uart || !m->pit || !m->rtc || !m->kbd) return -1;
     rtc_set_memory_sizes(m->rtc, m->pm.lowmem, m->pm.ram_size - m->pm.lowmem);
     return 0;
 }
@@ -213,8 +240,8 @@ static int register_ports(struct machine *m)
                        "isa-debug-exit");
     rc |= bus_register(io, ACPI_PM1A_CNT_PORT, ACPI_PM1A_CNT_SIZE, acpi_pm_ops(), &m->sysctl,
                        "acpi-pm");
-    rc |= bus_register(&m->pm.mmio, IOAPIC_BASE, IOAPIC_MMIO_SIZE, ioapic_ops(), m->ioapic,
-                       "ioapic");
+    rc |=
+        bus_register(&m->pm.mmio, IOAPIC_BASE, IOAPIC_MMIO_SIZE, ioapic_ops(), m->ioapic, "ioapic");
     return rc;
 }
 
@@ -232,8 +259,10 @@ int board_attach(struct machine *m)
         return -1;
     bios_init(m);
     m->input = (struct machine_input){
-        .read = m->cfg.serial_in, .ctx = m->cfg.serial_in_ctx,
-        .fd = m->cfg.serial_in ? m->cfg.serial_in_fd : -1, .live = m->cfg.serial_in != NULL,
+        .read = m->cfg.serial_in,
+        .ctx = m->cfg.serial_in_ctx,
+        .fd = m->cfg.serial_in ? m->cfg.serial_in_fd : -1,
+        .live = m->cfg.serial_in != NULL,
     };
     return 0;
 }
@@ -253,8 +282,7 @@ void board_pump_input(struct machine *m)
 {
     struct machine_input *in = &m->input;
     size_t space = in->live ? uart_rx_space(m->uart) : 0;
-    if (space == 0)
-        return;
+    if (space == 0) return;
     uint8_t buf[INPUT_CHUNK];
     long n = in->read(in->ctx, buf, space < sizeof(buf) ? space : sizeof(buf));
     if (n < 0)

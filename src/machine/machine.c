@@ -12,13 +12,12 @@
 
 #include "../dev/uart.h"
 
-#define INPUT_POLL_NS 1000000ULL /* serial input is polled every virtual ms */
-#define HOST_SLICE_INSNS 100000ULL /* --clock host: check timers this often */
+#define INPUT_POLL_NS    1000000ULL /* serial input is polled every virtual ms */
+#define HOST_SLICE_INSNS 100000ULL  /* --clock host: check timers this often */
 
 void machine_request_stop(struct machine *m, emu_stop_reason reason, int status)
 {
-    if (m->stop)
-        return;
+    if (m->stop) return;
     m->stop = true;
     m->stop_reason = reason;
     m->exit_status = status;
@@ -39,12 +38,9 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
 {
     *out = NULL;
     struct machine *m = calloc(1, sizeof(*m));
-    if (!m)
-        return EMU_ERR_NOMEM;
-    if (config)
-        m->cfg = *config;
-    if (m->cfg.ram_size == 0)
-        m->cfg.ram_size = MACHINE_DEFAULT_RAM;
+    if (!m) return EMU_ERR_NOMEM;
+    if (config) m->cfg = *config;
+    if (m->cfg.ram_size == 0) m->cfg.ram_size = MACHINE_DEFAULT_RAM;
     if (m->cfg.ram_size < MACHINE_MIN_RAM || m->cfg.ram_size > MACHINE_MAX_RAM ||
         m->cfg.clock > EMU_CLOCK_HOST) {
         free(m);
@@ -65,8 +61,7 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
     hooks_init(&m->hooks);
     m->clock.sync = sync_icount;
     m->clock.sync_ctx = m->cpu;
-    if (m->cfg.clock == EMU_CLOCK_HOST)
-        vclock_set_host(&m->clock);
+    if (m->cfg.clock == EMU_CLOCK_HOST) vclock_set_host(&m->clock);
     m->idle_icount = UINT64_MAX;
     if (machine_faults_init(m) < 0 || board_attach(m) < 0) {
         emu_machine_destroy(m);
@@ -78,8 +73,7 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
 
 void emu_machine_destroy(emu_machine *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     board_destroy(m);
     cpu_free(m->cpu);
     phys_destroy(&m->pm);
@@ -98,13 +92,10 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 static uint64_t icount_limit(const struct machine *m, uint64_t cap)
 {
     uint64_t icount = m->cpu->icount;
-    if (m->clock.host)
-        return earliest(cap, icount + HOST_SLICE_INSNS);
+    if (m->clock.host) return earliest(cap, icount + HOST_SLICE_INSNS);
     uint64_t deadline = vclock_next_deadline(&m->clock);
-    if (m->input.live)
-        deadline = earliest(deadline, m->input.next_poll);
-    if (deadline == VCLOCK_NEVER)
-        return cap;
+    if (m->input.live) deadline = earliest(deadline, m->input.next_poll);
+    if (deadline == VCLOCK_NEVER) return cap;
     uint64_t skipped = m->clock.skipped_ns;
     uint64_t at = deadline > skipped ? (deadline - skipped) / VCLOCK_NS_PER_INSN : 0;
     return earliest(cap, at);
@@ -137,16 +128,14 @@ static uint64_t wait_input(struct machine *m, uint64_t ns)
     struct timespec ts = {(time_t)(ns / 1000000000ULL), (long)(ns % 1000000000ULL)};
     uint64_t start = vclock_host_ns();
     int r = ppoll(&pfd, 1, ns == VCLOCK_NEVER ? NULL : &ts, NULL);
-    if (r < 0 && errno != EINTR)
-        m->input.live = false;
+    if (r < 0 && errno != EINTR) m->input.live = false;
     return vclock_host_ns() - start;
 }
 
 static void sleep_until(struct machine *m, uint64_t t)
 {
     uint64_t now = vclock_now(&m->clock);
-    if (t <= now)
-        return;
+    if (t <= now) return;
     struct timespec ts = {(time_t)((t - now) / 1000000000ULL), (long)((t - now) % 1000000000ULL)};
     nanosleep(&ts, NULL);
 }
@@ -155,8 +144,7 @@ static void sleep_until(struct machine *m, uint64_t t)
  * nothing can wake it (docs/clock.md). */
 static void idle(struct machine *m)
 {
-    if (cpu_can_wake(m->cpu))
-        return;
+    if (cpu_can_wake(m->cpu)) return;
     if (m->cpu->icount != m->idle_icount) {
         vclock_new_epoch(&m->clock);
         m->idle_icount = m->cpu->icount;
@@ -174,8 +162,7 @@ static void idle(struct machine *m)
         machine_request_stop(m, EMU_STOP_HALTED, EXIT_HALTED);
         return;
     }
-    if (m->clock.host)
-        sleep_until(m, next);
+    if (m->clock.host) sleep_until(m, next);
     vclock_skip_to(&m->clock, next);
     service(m);
 }
@@ -193,8 +180,7 @@ static void run_until(struct machine *m, uint64_t cap, bool stepping)
 {
     while (!m->stop) {
         if (m->cpu->icount >= cap) {
-            if (!stepping)
-                machine_request_stop(m, EMU_STOP_MAX_INSNS, EXIT_MAX_INSNS);
+            if (!stepping) machine_request_stop(m, EMU_STOP_MAX_INSNS, EXIT_MAX_INSNS);
             return;
         }
         enum cpu_exit e = stepping ? cpu_step(m->cpu) : cpu_exec(m->cpu, icount_limit(m, cap));
@@ -203,8 +189,7 @@ static void run_until(struct machine *m, uint64_t cap, bool stepping)
             machine_shutdown(m);
         else if (e == CPU_EXIT_HALT)
             idle(m);
-        if (stepping)
-            return;
+        if (stepping) return;
     }
 }
 

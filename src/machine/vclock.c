@@ -33,11 +33,9 @@ void vclock_set_host(struct vclock *c)
 
 void vclock_skip_to(struct vclock *c, uint64_t t)
 {
-    if (c->host)
-        return;
+    if (c->host) return;
     uint64_t now = vclock_now(c);
-    if (t > now)
-        c->skipped_ns += t - now;
+    if (t > now) c->skipped_ns += t - now;
 }
 
 void vtimer_init(struct vtimer *t, struct vclock *c, vtimer_fn fn, void *opaque)
@@ -54,8 +52,7 @@ void vtimer_init(struct vtimer *t, struct vclock *c, vtimer_fn fn, void *opaque)
 
 void vtimer_cancel(struct vtimer *t)
 {
-    if (!t->armed)
-        return;
+    if (!t->armed) return;
     for (struct vtimer **p = &t->clock->head; *p; p = &(*p)->next) {
         if (*p == t) {
             *p = t->next;
@@ -84,8 +81,7 @@ static void count_fire(struct vclock *c, struct vtimer *t)
         t->epoch = c->epoch;
         t->fires = 0;
     }
-    if (t->fires < UINT32_MAX)
-        t->fires++;
+    if (t->fires < UINT32_MAX) t->fires++;
 }
 
 void vclock_run_due(struct vclock *c)
@@ -108,10 +104,8 @@ void vclock_new_epoch(struct vclock *c)
 
 bool vclock_all_fired_twice(const struct vclock *c)
 {
-    if (!c->head)
-        return false;
+    if (!c->head) return false;
     for (const struct vtimer *t = c->head; t; t = t->next)
-        if (t->epoch != c->epoch || t->fires < 2)
-            return false;
+        if (t->epoch != c->epoch || t->fires < 2) return false;
     return true;
 }

@@ -18,31 +18,31 @@
 #include <stdint.h>
 
 #define VCLOCK_NS_PER_INSN 1ULL
-#define VCLOCK_HZ 1000000000ULL /* ticks of the TSC per guest second */
-#define VCLOCK_NEVER UINT64_MAX
+#define VCLOCK_HZ          1000000000ULL /* ticks of the TSC per guest second */
+#define VCLOCK_NEVER       UINT64_MAX
 
 typedef void (*vtimer_fn)(void *opaque);
 
 struct vtimer {
-    uint64_t deadline;  // virtual ns; meaningful while armed
-    vtimer_fn fn;       // called once when the deadline is reached
-    void *opaque;       // the device
+    uint64_t deadline;   // virtual ns; meaningful while armed
+    vtimer_fn fn;        // called once when the deadline is reached
+    void *opaque;        // the device
     struct vtimer *next; // queue link, sorted by deadline
     bool armed;
     struct vclock *clock;
-    uint32_t epoch;     // vclock epoch in which `fires` counts
-    uint32_t fires;     // times fired during that epoch
+    uint32_t epoch; // vclock epoch in which `fires` counts
+    uint32_t fires; // times fired during that epoch
 };
 
 struct vclock {
-    const uint64_t *icount; // retired-instruction counter of the CPU that drives time
+    const uint64_t *icount;  // retired-instruction counter of the CPU that drives time
     void (*sync)(void *ctx); // brings *icount up to date mid-block (may be NULL)
     void *sync_ctx;
-    uint64_t skipped_ns;    // time added by halts (vclock_skip_to)
-    bool host;              // host mode: time is the host monotonic clock
-    uint64_t host_origin;   // host monotonic ns at virtual time 0
-    struct vtimer *head;    // armed timers, earliest first
-    uint32_t epoch;         // counts idle periods (vclock_new_epoch)
+    uint64_t skipped_ns;  // time added by halts (vclock_skip_to)
+    bool host;            // host mode: time is the host monotonic clock
+    uint64_t host_origin; // host monotonic ns at virtual time 0
+    struct vtimer *head;  // armed timers, earliest first
+    uint32_t epoch;       // counts idle periods (vclock_new_epoch)
 };
 
 void vclock_init(struct vclock *c, const uint64_t *icount);
@@ -56,10 +56,8 @@ uint64_t vclock_host_ns(void);
 /* Current virtual time in ns. */
 static inline uint64_t vclock_now(const struct vclock *c)
 {
-    if (c->sync)
-        c->sync(c->sync_ctx);
-    if (c->host)
-        return vclock_host_ns() - c->host_origin;
+    if (c->sync) c->sync(c->sync_ctx);
+    if (c->host) return vclock_host_ns() - c->host_origin;
     return *c->icount * VCLOCK_NS_PER_INSN + c->skipped_ns;
 }
 

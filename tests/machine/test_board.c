@@ -145,7 +145,11 @@ static void test_uart_transmits_thr_writes_and_reports_thr_empty(void **state)
 {
     (void)state;
     struct sink_buf out = {{0}, 0};
-    struct uart *u = uart_new((struct char_sink){sink_write, &out}, (struct irq_line){0});
+    uint64_t icount = 0;
+    struct vclock clock;
+    vclock_init(&clock, &icount);
+    struct uart *u =
+        uart_new((struct char_sink){sink_write, &out}, (struct irq_line){0}, &clock);
     struct bus b;
     bus_init(&b);
     bus_register(&b, UART_COM1_BASE, UART_NREGS, uart_ops(), u, "uart");
