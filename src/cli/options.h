@@ -20,7 +20,9 @@ struct run_options {
     emu_module modules[CLI_MAX_MODULES];
     char *module_specs[CLI_MAX_MODULES]; // owned copies of FILE[,ARGS]
     size_t nmodules;
-    const char *serial;        // "stdio" or a file name
+    const char *serial;        // "stdio" (or NULL), "none" or a file name
+    emu_clock clock;           // --clock
+    int64_t rtc_epoch;         // --rtc, seconds since 1970; 0: the default
     const char *display;       // "none" or "sdl"
     bool stats;                // print instruction count and host time at exit
     const char *tlb_spec;      // --tlb SPEC, or NULL for the default TLB

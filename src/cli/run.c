@@ -6,17 +6,24 @@
 #include <time.h>
 
 #include "cli.h"
+#include "console.h"
 
 static const char run_usage[] =
     "usage: emu run [options] [KERNEL]\n"
     "Boot KERNEL (a Multiboot-1 ELF32/ELF64 or a.out-kludge image) as\n"
     "qemu-system-x86_64 -kernel KERNEL does; with no KERNEL, boot the bundled kernel.\n"
-    "The guest's COM1 goes to stdout; emu's own messages go to stderr.\n"
+    "The guest's COM1 goes to stdout and reads stdin (a terminal in raw mode:\n"
+    "Ctrl-A X quits, Ctrl-A H helps); emu's own messages go to stderr.\n"
     "\n"
     "  -m, --memory SIZE     guest RAM (default 128M; suffixes K M G, plain number = MiB)\n"
     "      --append ARGS     kernel command line\n"
     "      --module FILE[,ARGS]  load a Multiboot module (repeatable)\n"
     "      --max-insns N     stop after N instructions (exit status 6)\n"
+    "      --serial stdio|none|FILE  where COM1 goes (default stdio; FILE: output only)\n"
+    "      --clock virtual|host  guest time from retired instructions (default,\n"
+    "                        deterministic) or the host clock (interactive use)\n"
+    "      --rtc host|YYYY-MM-DD[THH:MM:SS]  the RTC's start (default 2000-01-01,\n"
+    "                        UTC)\n"
     "      --stats           at exit, print instructions retired and host time to stderr\n"
     "      --tlb SPEC        TLB model: unified|split, policy=clock|fifo|random,\n"
     "                        {itlb,dtlb}-{4k,large,1g}=SETSxWAYS (comma-separated)\n"
@@ -33,7 +40,7 @@ static const char run_usage[] =
     "registers to stderr (docs/faults.md).\n";
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS, OPT_STATS, OPT_TLB, OPT_TLB_STATS,
-       OPT_EXPLAIN, OPT_TRIPLE };
+       OPT_EXPLAIN, OPT_TRIPLE, OPT_SERIAL, OPT_CLOCK, OPT_RTC };
 
 static const struct option long_opts[] = {
     {"memory", required_argument, NULL, 'm'},
@@ -45,6 +52,9 @@ static const struct option long_opts[] = {
     {"tlb-stats", no_argument, NULL, OPT_TLB_STATS},
     {"explain-faults", no_argument, NULL, OPT_EXPLAIN},
     {"on-triple-fault", required_argument, NULL, OPT_TRIPLE},
+    {"serial", required_argument, NULL, OPT_SERIAL},
+    {"clock", required_argument, NULL, OPT_CLOCK},
+    {"rtc", required_argument, NULL, OPT_RTC},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -95,6 +105,19 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 o->triple_fault_reset = true;
             } else {
                 cli_error("invalid --on-triple-fault '%s' (expected stop or reset)", optarg);
+                return -1;
+            }
+            break;
+        case OPT_SERIAL: o->serial = optarg; break;
+        case OPT_CLOCK:
+            if (!parse_clock(optarg, &o->clock)) {
+                cli_error("invalid --clock '%s' (expected virtual or host)", optarg);
+                return -1;
+            }
+            break;
+        case OPT_RTC:
+            if (!parse_rtc(optarg, &o->rtc_epoch)) {
+                cli_error("invalid --rtc '%s' (expected host or YYYY-MM-DD[THH:MM:SS])", optarg);
                 return -1;
             }
             break;
@@ -174,11 +197,19 @@ int cmd_run(int argc, char **argv)
     emu_config cfg = {.ram_size = o.ram_size, .max_insns = o.max_insns,
                       .explain_faults = o.explain_faults ? stderr : NULL,
                       .on_triple_fault = o.triple_fault_reset ? EMU_TRIPLE_FAULT_RESET
-                                                              : EMU_TRIPLE_FAULT_STOP};
+                                                              : EMU_TRIPLE_FAULT_STOP,
+                      .clock = o.clock, .rtc_epoch = o.rtc_epoch};
+    struct console con;
+    if (console_init(&con, o.serial, &cfg) < 0) {
+        free(file);
+        run_options_free(&o);
+        return EXIT_USAGE;
+    }
     emu_machine *m = NULL;
     emu_status st = emu_machine_create(&cfg, &m);
     if (st == EMU_OK && o.tlb_spec && configure_tlb(m, o.tlb_spec) < 0) {
         emu_machine_destroy(m);
+        console_close(&con);
         free(file);
         run_options_free(&o);
         return EXIT_USAGE;
@@ -194,7 +225,9 @@ int cmd_run(int argc, char **argv)
         emu_run_result r;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        console_start(&con, m);
         emu_machine_run(m, &r);
+        console_close(&con);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         fflush(stdout);
         report_stop(m, &r, &o);
@@ -208,6 +241,7 @@ int cmd_run(int argc, char **argv)
         status = r.exit_status;
     }
     emu_machine_destroy(m);
+    console_close(&con);
     free(file);
     run_options_free(&o);
     return status;
