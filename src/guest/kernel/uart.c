@@ -16,9 +16,6 @@
 #define UART_LSR 5 /* line status */
 
 #define IER_ERBFI 0x01 /* interrupt when received data is available */
-#define FCR_ENABLE 0x01
-#define FCR_CLEAR_RX 0x02
-#define FCR_CLEAR_TX 0x04
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80
 #define MCR_DTR 0x01
@@ -35,7 +32,9 @@ void uart_init(void)
     outb(COM1 + UART_DLL, DIVISOR_115200);
     outb(COM1 + UART_DLM, 0);
     outb(COM1 + UART_LCR, LCR_8N1);
-    outb(COM1 + UART_FCR, FCR_ENABLE | FCR_CLEAR_RX | FCR_CLEAR_TX); /* trigger at 1 byte */
+    /* FIFOs stay off (16450 mode: one byte, one interrupt): turning them on
+     * would clear them, and with them any input that arrived before us. */
+    outb(COM1 + UART_FCR, 0);
     outb(COM1 + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 }
 
