@@ -128,9 +128,8 @@ void for_each_task(void (*fn)(const struct task *t, void *arg), void *arg)
 
 const char *task_state_name(enum task_state s)
 {
-    static const char *names[] = {[TASK_RUNNING] = "R (running)",
-                                  [TASK_SLEEPING] = "S (sleeping)",
-                                  [TASK_ZOMBIE] = "Z (zombie)"};
+    static const char *names[] = {[TASK_RUNNING] = "R", [TASK_SLEEPING] = "S",
+                                  [TASK_ZOMBIE] = "Z"};
     return names[s];
 }
 

@@ -80,6 +80,7 @@ void send_signal(struct task *t, int sig);
 struct task *find_task(int pid);
 /* Calls fn for each task, in pid order (for /proc/tasks). */
 void for_each_task(void (*fn)(const struct task *t, void *arg), void *arg);
+/* "R" (running or runnable), "S" (sleeping), "Z" (zombie), as ps shows them. */
 const char *task_state_name(enum task_state s);
 
 long sys_getpid(struct trapframe *tf);

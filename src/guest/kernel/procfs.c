@@ -32,14 +32,14 @@ static void add(struct text *t, const char *fmt, ...)
 
 static void task_line(const struct task *p, void *arg)
 {
-    add(arg, "%5d %5d %-12s %4d %12lu %10lu %6lu %6lu %6lu %s\n", p->pid,
+    add(arg, "%5d %5d %s %4d %12lu %10lu %6lu %6lu %6lu %s\n", p->pid,
         p->parent ? p->parent->pid : 0, task_state_name(p->state), p->nice, p->vruntime / 1000,
         p->sum_exec / 1000, p->nvcsw, p->nivcsw, p->minflt, p->comm);
 }
 
 static void gen_tasks(struct text *t)
 {
-    add(t, "  PID  PPID STATE        NICE VRUNTIME(us)   CPU(us)  NVCSW NIVCSW MINFLT COMMAND\n");
+    add(t, "  PID  PPID S NICE VRUNTIME(us)    CPU(us)  NVCSW NIVCSW MINFLT COMMAND\n");
     for_each_task(task_line, t);
 }
 

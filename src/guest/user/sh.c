@@ -3,7 +3,7 @@
 #include "ulib.h"
 
 #define LINE_MAX 128
-#define MAX_WORDS 8
+#define MAX_WORDS 12
 
 static const char *programs[] = {"hello", "forktree", "cow", "preempt", "sleeper", "badptr",
                                  "divzero", "privileged", "segv", "syscall-bench"};
@@ -22,11 +22,43 @@ static void cat(const char *path)
     close(fd);
 }
 
+/* ps: /proc/tasks has one line per task (PID PPID S NICE VRUNTIME CPU
+ * NVCSW NIVCSW MINFLT COMMAND); without -l only the first four and the name. */
+static int split(char *line, char **words);
+
+static void ps(int longer)
+{
+    static char text[8192];
+    int fd = open("/proc/tasks", O_RDONLY), len = 0;
+    ssize_t n;
+    if (fd < 0)
+        return;
+    while ((n = read(fd, text + len, sizeof(text) - 1 - (size_t)len)) > 0)
+        len += (int)n;
+    close(fd);
+    text[len] = '\0';
+    if (longer) {
+        write(STDOUT_FILENO, text, (size_t)len);
+        return;
+    }
+    printf("  PID  PPID S NICE COMMAND\n");
+    char *line = strchr(text, '\n');
+    while (line && line[1]) {
+        char *next = strchr(++line, '\n'), *f[MAX_WORDS + 1];
+        if (next)
+            *next = '\0';
+        if (split(line, f) == 10)
+            printf("%5s %5s %s %4s %s\n", f[0], f[1], f[2], f[3], f[9]);
+        line = next;
+    }
+}
+
 static void help(void)
 {
     printf("commands:\n"
            "  help            this list\n"
-           "  ps              tasks, with their scheduler statistics (/proc/tasks)\n"
+           "  ps [-l]         tasks (-l: with scheduler statistics, from /proc/tasks)\n"
+           "                  S: R running or runnable, S sleeping, Z zombie\n"
            "  run PROG [ARG]  run a program (also: just PROG [ARG])\n"
            "  interrupts      interrupt counts per vector (/proc/interrupts)\n"
            "  meminfo         free memory, buddy and slab allocators (/proc/meminfo, slabinfo)\n"
@@ -75,7 +107,7 @@ static void command(char **w)
     if (strcmp(w[0], "help") == 0)
         help();
     else if (strcmp(w[0], "ps") == 0)
-        cat("/proc/tasks");
+        ps(w[1] && strcmp(w[1], "-l") == 0);
     else if (strcmp(w[0], "interrupts") == 0)
         cat("/proc/interrupts");
     else if (strcmp(w[0], "meminfo") == 0) {

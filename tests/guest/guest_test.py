@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Boots the bundled teaching kernel (src/guest) and checks what it prints.
+
+  guest_test.py selftest --machine emu|qemu --kernel K [--emu EMU]
+      Boots with `selftest`: init runs every demonstration; the run must end
+      with ACPI poweroff (status 0) after "selftest: N of N passed".
+  guest_test.py compare --emu EMU --kernel K
+      Boots the same image on QEMU (q35) and on emu with
+      `selftest printk.time=0`; the transcripts from the line
+      "Run /init as init process" on, and the exit statuses, must be equal.
+      (The boot log before that line names machine-specific things: the
+      TSC frequency, CPU features.)
+  guest_test.py oops --machine emu|qemu --kernel K [--emu EMU]
+      Boots with `crash`: the kernel must print a decoded oops with a
+      symbolic backtrace and end through isa-debug-exit with 0x7f (255).
+  guest_test.py session --emu EMU --kernel K --script IN --golden OUT
+      Types IN into the shell through stdin (printk.time=0) and compares the
+      transcript from "Run /init" on with OUT. EMU_REBASE=1 rewrites OUT.
+
+QEMU runs as qemu-system-x86_64 -M q35 -kernel K -serial stdio -display none
+-device isa-debug-exit,iobase=0xf4,iosize=4 -no-reboot. Exit status 77
+(skipped) when a QEMU test finds no qemu-system-x86_64.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+TIMEOUT = 240
+SKIP = 77
+INIT_LINE = b"Run /init as init process"
+STATUS_PANIC = 255
+
+
+def qemu_cmd(kernel, append):
+    qemu = shutil.which("qemu-system-x86_64")
+    if not qemu:
+        return None
+    return [qemu, "-M", "q35", "-m", "128M", "-kernel", kernel, "-serial", "stdio",
+            "-display", "none", "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-append", append]
+
+
+def emu_cmd(emu, kernel, append):
+    return [emu, "run", "-m", "128M", "--append", append, kernel]
+
+
+def boot(cmd, stdin=None):
+    """Returns (status, serial output with CRLF as LF, stderr)."""
+    try:
+        p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired as e:
+        return None, (e.stdout or b"").replace(b"\r\n", b"\n"), b"timeout"
+    return p.returncode, p.stdout.replace(b"\r\n", b"\n"), p.stderr
+
+
+def after_boot_log(out):
+    at = out.find(INIT_LINE)
+    return out[at:] if at >= 0 else None
+
+
+def command(a, append):
+    if a.machine == "qemu":
+        return qemu_cmd(a.kernel, append)
+    return emu_cmd(a.emu, a.kernel, append)
+
+
+def fail(msg, out=b"", err=b""):
+    print("FAIL: " + msg, file=sys.stderr)
+    if out:
+        print("--- serial output ---\n" + out.decode(errors="replace"), file=sys.stderr)
+    if err:
+        print("--- stderr ---\n" + err.decode(errors="replace"), file=sys.stderr)
+    return 1
+
+
+def test_selftest(a):
+    cmd = command(a, "selftest")
+    if cmd is None:
+        print("SKIP: qemu-system-x86_64 is not installed", file=sys.stderr)
+        return SKIP
+    status, out, err = boot(cmd)
+    m = re.search(rb"selftest: (\d+) of (\d+) passed", out)
+    if status != 0 or not m or m.group(1) != m.group(2):
+        return fail(f"{a.machine}: status {status}, summary {m.group(0) if m else None}", out, err)
+    sys.stdout.write(out.decode(errors="replace"))
+    return 0
+
+
+def first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a.split(b"\n"), b.split(b"\n"))):
+        if x != y:
+            return f"line {i + 1}:\n  qemu: {x!r}\n  emu:  {y!r}"
+    return f"one is a prefix of the other ({len(a)} vs {len(b)} bytes)"
+
+
+def test_compare(a):
+    qemu = qemu_cmd(a.kernel, "selftest printk.time=0")
+    if qemu is None:
+        print("SKIP: qemu-system-x86_64 is not installed", file=sys.stderr)
+        return SKIP
+    qs, qout, qerr = boot(qemu)
+    es, eout, eerr = boot(emu_cmd(a.emu, a.kernel, "selftest printk.time=0"))
+    qpart, epart = after_boot_log(qout), after_boot_log(eout)
+    if qs != 0 or qpart is None:
+        return fail(f"qemu: status {qs}, the self-test did not pass there", qout, qerr)
+    if epart != qpart or es != qs:
+        why = first_difference(qpart, epart or b"") if epart != qpart else "statuses differ"
+        print("--- qemu ---\n" + qout.decode(errors="replace"), file=sys.stderr)
+        return fail(f"qemu status {qs}, emu status {es}; transcripts: {why}", eout, eerr)
+    sys.stdout.write(epart.decode(errors="replace"))
+    return 0
+
+
+def test_oops(a):
+    cmd = command(a, "crash")
+    if cmd is None:
+        print("SKIP: qemu-system-x86_64 is not installed", file=sys.stderr)
+        return SKIP
+    status, out, err = boot(cmd)
+    wanted = [b"Oops: page fault (vector 14), error code 0x2",
+              b"BUG: unable to handle page fault for address: 0000000000000000",
+              b"#PF: write of a not-present page in kernel mode",
+              b"crash_on_purpose+0x", b"Call Trace:", b"] kmain+0x",
+              b"Kernel panic - not syncing: Fatal exception"]
+    missing = [w.decode() for w in wanted if w not in out]
+    if status != STATUS_PANIC or missing:
+        return fail(f"{a.machine}: status {status} (want {STATUS_PANIC}), missing {missing}",
+                    out, err)
+    sys.stdout.write(out.decode(errors="replace"))
+    return 0
+
+
+def test_session(a):
+    with open(a.script, "rb") as f:
+        script = f.read()
+    status, out, err = boot(emu_cmd(a.emu, a.kernel, "printk.time=0"), stdin=script)
+    part = after_boot_log(out)
+    if status != 0 or part is None:
+        return fail(f"emu: status {status} (want 0, from poweroff)", out, err)
+    if os.environ.get("EMU_REBASE") == "1":
+        with open(a.golden, "wb") as f:
+            f.write(part)
+        print(f"rebased {a.golden}")
+        return 0
+    try:
+        with open(a.golden, "rb") as f:
+            golden = f.read()
+    except OSError as e:
+        return fail(f"cannot read {a.golden}: {e} (EMU_REBASE=1 creates it)")
+    if part != golden:
+        return fail("transcript differs from " + a.golden + ", " +
+                    first_difference(golden, part).replace("qemu:", "want:"), part)
+    sys.stdout.write(part.decode(errors="replace"))
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("test", choices=["selftest", "compare", "oops", "session"])
+    ap.add_argument("--machine", choices=["emu", "qemu"], default="emu")
+    ap.add_argument("--emu")
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--script")
+    ap.add_argument("--golden")
+    a = ap.parse_args()
+    tests = {"selftest": test_selftest, "compare": test_compare, "oops": test_oops,
+             "session": test_session}
+    return tests[a.test](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
