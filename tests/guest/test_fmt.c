@@ -13,13 +13,13 @@
 #undef vsnprintf
 #include <stdio.h>
 
-#define CHECK(...)                                                                                \
-    do {                                                                                          \
-        char want[128], got[128];                                                                 \
-        int wn = snprintf(want, sizeof(want), __VA_ARGS__);                                       \
-        int gn = guest_snprintf(got, sizeof(got), __VA_ARGS__);                                   \
-        assert_string_equal(got, want);                                                           \
-        assert_int_equal(gn, wn);                                                                 \
+#define CHECK(...)                                                                                 \
+    do {                                                                                           \
+        char want[128], got[128];                                                                  \
+        int wn = snprintf(want, sizeof(want), __VA_ARGS__);                                        \
+        int gn = guest_snprintf(got, sizeof(got), __VA_ARGS__);                                    \
+        assert_string_equal(got, want);                                                            \
+        assert_int_equal(gn, wn);                                                                  \
     } while (0)
 
 static void test_integers_match_libc(void **state)

@@ -13,7 +13,7 @@
 #include "rbtree.h"
 
 #define NKEYS 512
-#define NOPS 20000
+#define NOPS  20000
 
 struct item {
     struct rb_node node;
@@ -29,18 +29,15 @@ static bool item_less(const struct rb_node *a, const struct rb_node *b)
 /* Checks the subtree at n; returns its black height. */
 static int check_subtree(const struct rb_node *n, const struct rb_node *parent, int *count)
 {
-    if (!n)
-        return 1;
+    if (!n) return 1;
     assert_ptr_equal(n->parent, parent);
     if (n->red) {
         assert_true(!n->left || !n->left->red);
         assert_true(!n->right || !n->right->red);
     }
     int key = container_of(n, struct item, node)->key;
-    if (n->left)
-        assert_true(container_of(n->left, struct item, node)->key <= key);
-    if (n->right)
-        assert_true(container_of(n->right, struct item, node)->key >= key);
+    if (n->left) assert_true(container_of(n->left, struct item, node)->key <= key);
+    if (n->right) assert_true(container_of(n->right, struct item, node)->key >= key);
     int lh = check_subtree(n->left, n, count), rh = check_subtree(n->right, n, count);
     assert_int_equal(lh, rh);
     (*count)++;
@@ -56,11 +53,9 @@ static void check_tree(const struct rb_root *root, const struct item *items)
 {
     int expect[NKEYS], n = 0, count = 0;
     for (int i = 0; i < NKEYS; i++)
-        if (items[i].in_tree)
-            expect[n++] = items[i].key;
+        if (items[i].in_tree) expect[n++] = items[i].key;
     qsort(expect, (size_t)n, sizeof(int), cmp_int);
-    if (root->node)
-        assert_false(root->node->red);
+    if (root->node) assert_false(root->node->red);
     check_subtree(root->node, NULL, &count);
     assert_int_equal(count, n);
     int i = 0;
@@ -85,8 +80,7 @@ static void test_random_inserts_and_erases_keep_order_and_invariants(void **stat
         else
             rb_insert(&root, &it->node, item_less);
         it->in_tree = !it->in_tree;
-        if (op % 97 == 0 || op > NOPS - 50)
-            check_tree(&root, items);
+        if (op % 97 == 0 || op > NOPS - 50) check_tree(&root, items);
     }
     check_tree(&root, items);
 }
@@ -106,8 +100,7 @@ static void test_ascending_inserts_then_erase_all_leave_empty_tree(void **state)
         assert_int_equal(container_of(first, struct item, node)->key, i);
         rb_erase(&root, first);
         items[i].in_tree = 0;
-        if (i % 31 == 0)
-            check_tree(&root, items);
+        if (i % 31 == 0) check_tree(&root, items);
     }
     assert_null(root.node);
 }

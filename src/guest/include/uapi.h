@@ -39,32 +39,32 @@ struct rusage {
 #define RUSAGE_SELF 0
 
 /* Signals (default action: terminate). */
-#define SIGINT 2
-#define SIGILL 4
+#define SIGINT  2
+#define SIGILL  4
 #define SIGTRAP 5
-#define SIGBUS 7
-#define SIGFPE 8
+#define SIGBUS  7
+#define SIGFPE  8
 #define SIGKILL 9
 #define SIGSEGV 11
 #define SIGTERM 15
-#define NSIG 32
+#define NSIG    32
 
 /* wait4(2) status words. */
-#define WNOHANG 1
+#define WNOHANG               1
 #define W_EXITCODE(code, sig) (((code) << 8) | (sig))
-#define WIFEXITED(s) (((s) & 0x7f) == 0)
-#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
-#define WIFSIGNALED(s) (((s) & 0x7f) != 0)
-#define WTERMSIG(s) ((s) & 0x7f)
+#define WIFEXITED(s)          (((s)&0x7f) == 0)
+#define WEXITSTATUS(s)        (((s) >> 8) & 0xff)
+#define WIFSIGNALED(s)        (((s)&0x7f) != 0)
+#define WTERMSIG(s)           ((s)&0x7f)
 
 /* mmap(2) */
-#define PROT_NONE 0
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
-#define MAP_PRIVATE 0x02
+#define PROT_NONE     0
+#define PROT_READ     1
+#define PROT_WRITE    2
+#define PROT_EXEC     4
+#define MAP_PRIVATE   0x02
 #define MAP_ANONYMOUS 0x20
-#define MAP_FAILED ((void *)-1)
+#define MAP_FAILED    ((void *)-1)
 
 /* open(2) */
 #define O_RDONLY 0
@@ -75,12 +75,12 @@ struct rusage {
 
 /* getpriority/setpriority(2) */
 #define PRIO_PROCESS 0
-#define NICE_MIN (-20)
-#define NICE_MAX 19
+#define NICE_MIN     (-20)
+#define NICE_MAX     19
 
 /* reboot(2) */
-#define LINUX_REBOOT_MAGIC1 0xfee1dead
-#define LINUX_REBOOT_MAGIC2 672274793
+#define LINUX_REBOOT_MAGIC1        0xfee1dead
+#define LINUX_REBOOT_MAGIC2        672274793
 #define LINUX_REBOOT_CMD_POWER_OFF 0x4321FEDC
 
 /* clock_gettime(2) */

@@ -6,17 +6,17 @@
 #include "printk.h"
 #include "str.h"
 
-#define MB_BOOT_MAGIC 0x2BADB002
+#define MB_BOOT_MAGIC    0x2BADB002
 #define MBI_FLAG_CMDLINE (1 << 2)
-#define MBI_FLAG_MODS (1 << 3)
-#define MBI_FLAG_MMAP (1 << 6)
-#define E820_RAM 1
+#define MBI_FLAG_MODS    (1 << 3)
+#define MBI_FLAG_MMAP    (1 << 6)
+#define E820_RAM         1
 
 struct mb_info {
     u32 flags;
     u32 mem_lower, mem_upper; // KiB below 1 MiB and above it
     u32 boot_device;
-    u32 cmdline;              // physical address of a C string
+    u32 cmdline; // physical address of a C string
     u32 mods_count, mods_addr;
     u32 syms[4];
     u32 mmap_length, mmap_addr;
@@ -34,8 +34,8 @@ struct mb_module {
 
 static const char *e820_name(u32 type)
 {
-    static const char *names[] = {"unknown", "usable", "reserved", "ACPI data", "ACPI NVS",
-                                  "unusable"};
+    static const char *names[] = {"unknown",   "usable",   "reserved",
+                                  "ACPI data", "ACPI NVS", "unusable"};
     return type < ARRAY_SIZE(names) ? names[type] : "unknown";
 }
 
@@ -48,16 +48,14 @@ static void add_ram(struct boot_info *bi, u64 base, u64 len)
 
 static void parse_mmap(const struct mb_info *mbi, struct boot_info *bi)
 {
-    if (!(mbi->flags & MBI_FLAG_MMAP))
-        panic("boot loader gave no memory map");
+    if (!(mbi->flags & MBI_FLAG_MMAP)) panic("boot loader gave no memory map");
     printk("BIOS-provided physical RAM map:\n");
     u64 at = mbi->mmap_addr, end = at + mbi->mmap_length;
     while (at < end) {
         const struct mb_mmap_entry *e = p2v(at);
         printk("BIOS-e820: [mem %#018lx-%#018lx] %s\n", e->base, e->base + e->len - 1,
                e820_name(e->type));
-        if (e->type == E820_RAM)
-            add_ram(bi, e->base, e->len);
+        if (e->type == E820_RAM) add_ram(bi, e->base, e->len);
         at += e->size + sizeof(e->size);
     }
 }
@@ -96,18 +94,15 @@ static void parse_cmdline(struct boot_info *bi, char *line)
         char *w = p;
         while (*p && *p != ' ')
             p++;
-        if (*p)
-            *p++ = '\0';
-        if (*w && !first)
-            parse_param(bi, w, &argc);
+        if (*p) *p++ = '\0';
+        if (*w && !first) parse_param(bi, w, &argc);
     }
     bi->init_argv[argc] = NULL;
 }
 
 void bootinfo_parse(u32 magic, u64 info_pa, struct boot_info *bi)
 {
-    if (magic != MB_BOOT_MAGIC)
-        panic("not booted by a Multiboot loader (magic %#x)", magic);
+    if (magic != MB_BOOT_MAGIC) panic("not booted by a Multiboot loader (magic %#x)", magic);
     const struct mb_info *mbi = p2v(info_pa);
     bi->printk_time = true;
     bi->loader_end = 0;

@@ -5,21 +5,21 @@
 #include "types.h"
 
 #define MAX_RAM_REGIONS 16
-#define CMDLINE_MAX 256
-#define INIT_ARGS_MAX 8
+#define CMDLINE_MAX     256
+#define INIT_ARGS_MAX   8
 
 struct ram_region {
     u64 base, end; // usable physical memory [base, end)
 };
 
 struct boot_info {
-    char cmdline[CMDLINE_MAX];             // as the loader gave it
+    char cmdline[CMDLINE_MAX];              // as the loader gave it
     struct ram_region ram[MAX_RAM_REGIONS]; // usable RAM, page aligned
     int nram;
-    u64 loader_end;  // physical end of what the loader placed after the kernel
-    bool printk_time;   // printk.time=0 turns timestamps off
-    bool pf_explain;    // pfexplain: the page-fault handler says what it did
-    bool crash;         // crash: oops on purpose after boot (tests the oops path)
+    u64 loader_end;                     // physical end of what the loader placed after the kernel
+    bool printk_time;                   // printk.time=0 turns timestamps off
+    bool pf_explain;                    // pfexplain: the page-fault handler says what it did
+    bool crash;                         // crash: oops on purpose after boot (tests the oops path)
     char *init_argv[INIT_ARGS_MAX + 2]; // "init" + the words meant for it, NULL-terminated
 };
 

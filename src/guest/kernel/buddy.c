@@ -63,8 +63,7 @@ void free_pages(struct page *p, unsigned order)
     while (order < MAX_ORDER) {
         u64 buddy_pfn = pfn ^ (1ULL << order);
         struct page *b = pfn_to_page(buddy_pfn);
-        if (buddy_pfn >= buddy.max_pfn || !(b->flags & PG_FREE) || b->order != order)
-            break;
+        if (buddy_pfn >= buddy.max_pfn || !(b->flags & PG_FREE) || b->order != order) break;
         del_free(b, order); /* merge with the buddy into a block twice the size */
         pfn &= ~(1ULL << order);
         order++;
@@ -121,8 +120,7 @@ void meminfo_get(struct meminfo *mi)
 void *page_alloc_zeroed(void)
 {
     struct page *p = alloc_pages(0);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     void *va = page_address(p);
     memset(va, 0, PAGE_SIZE);
     return va;
@@ -141,6 +139,5 @@ void page_put(u64 pa)
     u64 flags = irq_save();
     bool last = --p->refcount == 0;
     irq_restore(flags);
-    if (last)
-        free_pages(p, 0);
+    if (last) free_pages(p, 0);
 }

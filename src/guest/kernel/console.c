@@ -5,7 +5,6 @@
 
 void console_putc(char c)
 {
-    if (c == '\n')
-        uart_putc('\r');
+    if (c == '\n') uart_putc('\r');
     uart_putc(c);
 }

@@ -5,23 +5,23 @@
 
 #include "types.h"
 
-#define ELFMAG0 0x7F
-#define ELFCLASS64 2
+#define ELFMAG0     0x7F
+#define ELFCLASS64  2
 #define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_X86_64 62
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
+#define ET_EXEC     2
+#define EM_X86_64   62
+#define PT_LOAD     1
+#define PF_X        1
+#define PF_W        2
+#define PF_R        4
 
 typedef struct {
     u8 e_ident[16]; // 0x7F 'E' 'L' 'F', class, data, version, ...
     u16 e_type;
     u16 e_machine;
     u32 e_version;
-    u64 e_entry;    // where execution starts
-    u64 e_phoff;    // program header table: file offset
+    u64 e_entry; // where execution starts
+    u64 e_phoff; // program header table: file offset
     u64 e_shoff;
     u32 e_flags;
     u16 e_ehsize;

@@ -16,15 +16,13 @@
 #include "x86.h"
 
 #define BIN_PREFIX "/bin/"
-#define AT_NULL 0
+#define AT_NULL    0
 
 static const struct program *find_program(const char *path)
 {
-    if (strncmp(path, BIN_PREFIX, sizeof(BIN_PREFIX) - 1) == 0)
-        path += sizeof(BIN_PREFIX) - 1;
+    if (strncmp(path, BIN_PREFIX, sizeof(BIN_PREFIX) - 1) == 0) path += sizeof(BIN_PREFIX) - 1;
     for (u64 i = 0; i < nprograms; i++)
-        if (strcmp(programs[i].name, path) == 0)
-            return &programs[i];
+        if (strcmp(programs[i].name, path) == 0) return &programs[i];
     return NULL;
 }
 
@@ -42,10 +40,8 @@ static const Elf64_Ehdr *check_elf(const struct program *p)
 static u64 pte_flags(u32 pflags)
 {
     u64 f = PTE_P | PTE_U;
-    if (pflags & PF_W)
-        f |= PTE_W;
-    if (!(pflags & PF_X) && cpu_has.nx)
-        f |= PTE_NX;
+    if (pflags & PF_W) f |= PTE_W;
+    if (!(pflags & PF_X) && cpu_has.nx) f |= PTE_NX;
     return f;
 }
 
@@ -56,22 +52,20 @@ static int load_segment(struct mm *mm, const struct program *p, const Elf64_Phdr
         ph->p_filesz > p->size - ph->p_offset || ph->p_vaddr < USER_IMAGE_MIN ||
         ph->p_memsz > USER_MMAP_BASE - ph->p_vaddr)
         return -ENOEXEC;
-    u64 start = ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE), end = ALIGN_UP(ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
+    u64 start = ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE),
+        end = ALIGN_UP(ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
     u32 vflags = (ph->p_flags & PF_R ? VM_READ : 0) | (ph->p_flags & PF_W ? VM_WRITE : 0) |
                  (ph->p_flags & PF_X ? VM_EXEC : 0);
-    if (!vma_add(mm, start, end, vflags, ph->p_flags & PF_X ? "text" : "data"))
-        return -ENOEXEC;
+    if (!vma_add(mm, start, end, vflags, ph->p_flags & PF_X ? "text" : "data")) return -ENOEXEC;
     u64 file_start = ph->p_vaddr, file_end = ph->p_vaddr + ph->p_filesz;
     for (u64 va = start; va < end; va += PAGE_SIZE) {
         u8 *page = page_alloc_zeroed();
         if (!page || vm_map(mm->pml4, va, v2p(page), pte_flags(ph->p_flags))) {
-            if (page)
-                free_pages(virt_to_page(page), 0);
+            if (page) free_pages(virt_to_page(page), 0);
             return -ENOMEM;
         }
         u64 lo = MAX(va, file_start), hi = MIN(va + PAGE_SIZE, file_end);
-        if (lo < hi)
-            memcpy(page + (lo - va), p->elf + ph->p_offset + (lo - file_start), hi - lo);
+        if (lo < hi) memcpy(page + (lo - va), p->elf + ph->p_offset + (lo - file_start), hi - lo);
     }
     return 0;
 }
@@ -83,10 +77,10 @@ static u64 setup_stack(struct mm *mm, char *const argv[])
 {
     u64 base = USER_STACK_TOP - PAGE_SIZE;
     u8 *page = page_alloc_zeroed();
-    if (!vma_add(mm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_TOP, VM_READ | VM_WRITE, "stack") ||
+    if (!vma_add(mm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_TOP, VM_READ | VM_WRITE,
+                 "stack") ||
         !page || vm_map(mm->pml4, base, v2p(page), pte_flags(PF_R | PF_W))) {
-        if (page)
-            free_pages(virt_to_page(page), 0);
+        if (page) free_pages(virt_to_page(page), 0);
         return 0;
     }
     u64 argc = 0, top = PAGE_SIZE, uargv[MAX_ARGS];
@@ -94,8 +88,7 @@ static u64 setup_stack(struct mm *mm, char *const argv[])
         argc++;
     for (u64 i = argc; i-- > 0;) {
         u64 len = strlen(argv[i]) + 1;
-        if (len > top / 2)
-            return 0;
+        if (len > top / 2) return 0;
         top -= len;
         memcpy(page + top, argv[i], len);
         uargv[i] = base + top;
@@ -115,23 +108,20 @@ static u64 setup_stack(struct mm *mm, char *const argv[])
 
 /* Loads every segment and sets up heap and stack; returns the entry point
  * and initial RSP through *entry and *sp. */
-static int load_image(struct mm *mm, const struct program *p, char *const argv[], u64 *entry, u64 *sp)
+static int load_image(struct mm *mm, const struct program *p, char *const argv[], u64 *entry,
+                      u64 *sp)
 {
     const Elf64_Ehdr *eh = check_elf(p);
-    if (!eh)
-        return -ENOEXEC;
+    if (!eh) return -ENOEXEC;
     u64 image_end = 0;
     for (u16 i = 0; i < eh->e_phnum; i++) {
         const Elf64_Phdr *ph = (const Elf64_Phdr *)(p->elf + eh->e_phoff) + i;
-        if (ph->p_type != PT_LOAD)
-            continue;
+        if (ph->p_type != PT_LOAD) continue;
         int r = load_segment(mm, p, ph);
-        if (r)
-            return r;
+        if (r) return r;
         image_end = MAX(image_end, ALIGN_UP(ph->p_vaddr + ph->p_memsz, PAGE_SIZE));
     }
-    if (!image_end || eh->e_entry < USER_IMAGE_MIN || eh->e_entry >= image_end)
-        return -ENOEXEC;
+    if (!image_end || eh->e_entry < USER_IMAGE_MIN || eh->e_entry >= image_end) return -ENOEXEC;
     mm->brk_start = mm->brk = image_end;
     mm->heap = vma_add(mm, image_end, image_end, VM_READ | VM_WRITE, "heap");
     *entry = eh->e_entry;
@@ -143,19 +133,16 @@ static const char *basename(const char *path)
 {
     const char *slash = path;
     for (const char *p = path; *p; p++)
-        if (*p == '/')
-            slash = p + 1;
+        if (*p == '/') slash = p + 1;
     return slash;
 }
 
 int exec_task(struct task *t, const char *path, char *const argv[])
 {
     const struct program *p = find_program(path);
-    if (!p)
-        return -ENOENT;
+    if (!p) return -ENOENT;
     struct mm *mm = mm_create(), *old = t->mm;
-    if (!mm)
-        return -ENOMEM;
+    if (!mm) return -ENOMEM;
     u64 entry, sp;
     int r = load_image(mm, p, argv, &entry, &sp);
     if (r) {
@@ -169,8 +156,7 @@ int exec_task(struct task *t, const char *path, char *const argv[])
         write_cr3(t->cr3);
         wrmsr(MSR_FS_BASE, 0);
     }
-    if (old)
-        mm_destroy(old);
+    if (old) mm_destroy(old);
     strlcpy(t->comm, basename(path), sizeof(t->comm));
     memset(t->tf, 0, sizeof(*t->tf));
     t->tf->rip = entry;
@@ -191,19 +177,14 @@ struct exec_args {
 static long copy_exec_args(struct exec_args *a, const char *upath, char *const *uargv)
 {
     long r = strncpy_from_user(a->path, upath, sizeof(a->path));
-    if (r < 0)
-        return r;
+    if (r < 0) return r;
     for (int i = 0; uargv; i++) { /* a NULL argv counts as empty, as on Linux */
         u64 uptr;
-        if (copy_from_user(&uptr, uargv + i, sizeof(uptr)))
-            return -EFAULT;
-        if (!uptr)
-            return 0;
-        if (i == MAX_ARGS)
-            return -E2BIG;
+        if (copy_from_user(&uptr, uargv + i, sizeof(uptr))) return -EFAULT;
+        if (!uptr) return 0;
+        if (i == MAX_ARGS) return -E2BIG;
         r = strncpy_from_user(a->strings[i], (const char *)uptr, MAX_ARG_LEN);
-        if (r < 0)
-            return r == -ENAMETOOLONG ? -E2BIG : r;
+        if (r < 0) return r == -ENAMETOOLONG ? -E2BIG : r;
         a->argv[i] = a->strings[i];
     }
     return 0;
@@ -213,11 +194,9 @@ static long copy_exec_args(struct exec_args *a, const char *upath, char *const *
 long sys_execve(struct trapframe *tf)
 {
     struct exec_args *a = kmalloc(sizeof(*a));
-    if (!a)
-        return -ENOMEM;
+    if (!a) return -ENOMEM;
     long r = copy_exec_args(a, (const char *)tf->rdi, (char *const *)tf->rsi);
-    if (r == 0)
-        r = exec_task(current_task(), a->path, a->argv);
+    if (r == 0) r = exec_task(current_task(), a->path, a->argv);
     kfree(a);
     return r;
 }

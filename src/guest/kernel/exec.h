@@ -8,13 +8,13 @@
 struct task;
 struct trapframe;
 
-#define MAX_ARGS 16
+#define MAX_ARGS    16
 #define MAX_ARG_LEN 128
 
 /* An embedded program: the build links each user program's ELF file in. */
 struct program {
-    const char *name;  // "hello"; execve also accepts "/bin/hello"
-    const u8 *elf;     // the ELF file's bytes
+    const char *name; // "hello"; execve also accepts "/bin/hello"
+    const u8 *elf;    // the ELF file's bytes
     u64 size;
 };
 extern const struct program programs[];

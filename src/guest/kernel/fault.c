@@ -31,34 +31,32 @@ static void say(const struct task *t, u64 addr, u64 err, const struct vma *v, co
 {
     if (explain)
         printk("pf: %s[%d] %s %#lx (%s, %s mode) in %s [%#lx-%#lx]: %s, frame %#lx\n", t->comm,
-               t->pid, err & X86_PF_INSTR ? "fetch at" : err & X86_PF_WRITE ? "write to" : "read from", addr,
-               err & X86_PF_PROT ? "protection" : "not present", err & X86_PF_USER ? "user" : "kernel", v->name,
-               v->start, v->end, what, frame);
+               t->pid,
+               err & X86_PF_INSTR   ? "fetch at"
+               : err & X86_PF_WRITE ? "write to"
+                                    : "read from",
+               addr, err & X86_PF_PROT ? "protection" : "not present",
+               err & X86_PF_USER ? "user" : "kernel", v->name, v->start, v->end, what, frame);
 }
 
 static u64 pte_flags_for(const struct vma *v)
 {
     u64 f = PTE_P | PTE_U;
-    if (v->flags & VM_WRITE)
-        f |= PTE_W;
-    if (!(v->flags & VM_EXEC) && cpu_has.nx)
-        f |= PTE_NX;
+    if (v->flags & VM_WRITE) f |= PTE_W;
+    if (!(v->flags & VM_EXEC) && cpu_has.nx) f |= PTE_NX;
     return f;
 }
 
-static bool demand_zero(pte_t *pte, const struct vma *v, const struct task *t, u64 addr,
-                        u64 err)
+static bool demand_zero(pte_t *pte, const struct vma *v, const struct task *t, u64 addr, u64 err)
 {
     void *page = page_alloc_zeroed();
-    if (!page)
-        return false;
+    if (!page) return false;
     *pte = v2p(page) | pte_flags_for(v);
     say(t, addr, err, v, "mapped a zeroed page", v2p(page));
     return true;
 }
 
-static bool copy_on_write(pte_t *pte, const struct vma *v, const struct task *t, u64 addr,
-                          u64 err)
+static bool copy_on_write(pte_t *pte, const struct vma *v, const struct task *t, u64 addr, u64 err)
 {
     u64 old = *pte & PTE_ADDR_MASK;
     struct page *pg = phys_to_page(old);
@@ -67,8 +65,7 @@ static bool copy_on_write(pte_t *pte, const struct vma *v, const struct task *t,
         say(t, addr, err, v, "copy-on-write, last user: made writable", old);
     } else {
         void *copy = page_alloc_zeroed();
-        if (!copy)
-            return false;
+        if (!copy) return false;
         memcpy(copy, p2v(old), PAGE_SIZE);
         *pte = v2p(copy) | pte_flags_for(v);
         page_put(old);
@@ -83,20 +80,14 @@ bool page_fault_resolve(struct trapframe *tf, u64 addr)
 {
     struct task *t = current_task();
     u64 err = tf->err;
-    if (!t->mm || addr >= USER_TOP || (err & X86_PF_RSVD))
-        return false;
+    if (!t->mm || addr >= USER_TOP || (err & X86_PF_RSVD)) return false;
     struct vma *v = vma_find(t->mm, addr);
-    if (!v)
-        return false;
-    if ((err & X86_PF_WRITE) && !(v->flags & VM_WRITE))
-        return false;
-    if ((err & X86_PF_INSTR) && !(v->flags & VM_EXEC))
-        return false;
-    if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC)))
-        return false; /* PROT_NONE */
+    if (!v) return false;
+    if ((err & X86_PF_WRITE) && !(v->flags & VM_WRITE)) return false;
+    if ((err & X86_PF_INSTR) && !(v->flags & VM_EXEC)) return false;
+    if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC))) return false; /* PROT_NONE */
     pte_t *pte = vm_walk(t->mm->pml4, addr, true);
-    if (!pte)
-        return false;
+    if (!pte) return false;
     bool ok = false;
     if (!(*pte & PTE_P))
         ok = demand_zero(pte, v, t, addr, err);

@@ -6,12 +6,12 @@
 #include "str.h"
 #include "x86.h"
 
-#define DESC_P (1ULL << 47)          /* present */
-#define DESC_DPL3 (3ULL << 45)       /* descriptor privilege level 3 */
-#define DESC_S (1ULL << 44)          /* code or data (not system) */
-#define DESC_CODE (0xAULL << 40)     /* execute/read */
-#define DESC_DATA (0x2ULL << 40)     /* read/write */
-#define DESC_L (1ULL << 53)          /* 64-bit code */
+#define DESC_P         (1ULL << 47)   /* present */
+#define DESC_DPL3      (3ULL << 45)   /* descriptor privilege level 3 */
+#define DESC_S         (1ULL << 44)   /* code or data (not system) */
+#define DESC_CODE      (0xAULL << 40) /* execute/read */
+#define DESC_DATA      (0x2ULL << 40) /* read/write */
+#define DESC_L         (1ULL << 53)   /* 64-bit code */
 #define DESC_TSS_AVAIL (0x9ULL << 40) /* 64-bit TSS (available) */
 
 struct cpu cpu0; // the only CPU (note.c tells emu where its `current` is)

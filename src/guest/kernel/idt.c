@@ -8,7 +8,7 @@
 #include "traps.h"
 
 #define GATE_INTERRUPT 0xE /* 64-bit interrupt gate: clears IF on entry */
-#define GATE_P (1 << 7)
+#define GATE_P         (1 << 7)
 
 struct gate_desc {
     const char *name; // for oopses, signals and the shell's `interrupts`
@@ -69,8 +69,7 @@ void idt_init(void)
 {
     for (unsigned v = 0; v < NVECTORS; v++) {
         const struct gate_desc *g = &gates[v];
-        if (!g->name)
-            continue;
+        if (!g->name) continue;
         u64 off = vectors[v];
         idt[v] = (struct idt_entry){
             .offset_low = (u16)off,

@@ -7,15 +7,15 @@
 #include "printk.h"
 #include "vm.h"
 
-#define IOAPIC_BASE 0xFEC00000 /* the PC's fixed address (also in ACPI's MADT) */
-#define IOREGSEL 0x00
-#define IOWIN 0x10
-#define IOAPIC_REG_ID 0x00
-#define IOAPIC_REG_VER 0x01
+#define IOAPIC_BASE       0xFEC00000 /* the PC's fixed address (also in ACPI's MADT) */
+#define IOREGSEL          0x00
+#define IOWIN             0x10
+#define IOAPIC_REG_ID     0x00
+#define IOAPIC_REG_VER    0x01
 #define IOAPIC_REG_REDTBL 0x10 /* pin n: registers 0x10 + 2n (low), + 1 (high) */
-#define REDIR_MASKED (1 << 16)
-#define ISA_IRQ_TIMER 0
-#define GSI_TIMER 2 /* the PC wires ISA IRQ 0 to pin 2 (an ACPI override) */
+#define REDIR_MASKED      (1 << 16)
+#define ISA_IRQ_TIMER     0
+#define GSI_TIMER         2 /* the PC wires ISA IRQ 0 to pin 2 (an ACPI override) */
 
 static volatile u32 *ioapic;
 

@@ -5,15 +5,16 @@
 #include "tty.h"
 #include "x86.h"
 
-#define KBD_DATA 0x60
-#define KBD_STATUS 0x64
+#define KBD_DATA           0x60
+#define KBD_STATUS         0x64
 #define STATUS_OUTPUT_FULL 0x01
-#define SC_RELEASE 0x80
-#define SC_LSHIFT 0x2A
-#define SC_RSHIFT 0x36
-#define ABSENT 0xFF   /* what a read of an unconnected port returns */
-#define MAX_DRAIN 16
+#define SC_RELEASE         0x80
+#define SC_LSHIFT          0x2A
+#define SC_RSHIFT          0x36
+#define ABSENT             0xFF /* what a read of an unconnected port returns */
+#define MAX_DRAIN          16
 
+/* clang-format off */
 static const char normal[0x3A] = {
     0,   27,  '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '=', 0x7F, '\t',
     'q', 'w', 'e', 'r', 't', 'y', 'u', 'i', 'o', 'p', '[', ']', '\r', 0,  'a', 's',
@@ -28,12 +29,13 @@ static const char shifted[0x3A] = {
     'B', 'N', 'M', '<', '>', '?', 0,   '*', 0,   ' ',
 };
 
+/* clang-format on */
+
 static bool shift;
 
 bool kbd_init(void)
 {
-    if (inb(KBD_STATUS) == ABSENT)
-        return false;
+    if (inb(KBD_STATUS) == ABSENT) return false;
     for (int i = 0; i < MAX_DRAIN && (inb(KBD_STATUS) & STATUS_OUTPUT_FULL); i++)
         (void)inb(KBD_DATA); /* what the firmware left */
     return true;
@@ -48,8 +50,7 @@ void kbd_intr(void)
             shift = !(sc & SC_RELEASE);
         } else if (!(sc & SC_RELEASE) && key < sizeof(normal)) {
             char c = shift ? shifted[key] : normal[key];
-            if (c)
-                tty_receive(c);
+            if (c) tty_receive(c);
         }
     }
 }

@@ -8,15 +8,15 @@
 #include "vm.h"
 #include "x86.h"
 
-#define APIC_BASE_ENABLE (1 << 11) /* IA32_APIC_BASE: xAPIC global enable */
+#define APIC_BASE_ENABLE    (1 << 11) /* IA32_APIC_BASE: xAPIC global enable */
 #define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000
 
-#define LAPIC_ID 0x020
-#define LAPIC_VERSION 0x030
-#define LAPIC_TPR 0x080 /* task priority: 0 accepts every class */
-#define LAPIC_EOI 0x0B0
-#define LAPIC_SVR 0x0F0 /* spurious-interrupt vector, and the software enable */
-#define LAPIC_ESR 0x280 /* error status */
+#define LAPIC_ID        0x020
+#define LAPIC_VERSION   0x030
+#define LAPIC_TPR       0x080 /* task priority: 0 accepts every class */
+#define LAPIC_EOI       0x0B0
+#define LAPIC_SVR       0x0F0 /* spurious-interrupt vector, and the software enable */
+#define LAPIC_ESR       0x280 /* error status */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
@@ -25,10 +25,10 @@
 #define LAPIC_TIMER_CCR 0x390 /* current count */
 #define LAPIC_TIMER_DCR 0x3E0 /* divide configuration */
 
-#define SVR_APIC_ENABLE (1 << 8)
-#define LVT_MASKED (1 << 16)
+#define SVR_APIC_ENABLE    (1 << 8)
+#define LVT_MASKED         (1 << 16)
 #define LVT_TIMER_PERIODIC (1 << 17)
-#define DCR_DIVIDE_BY_16 0x3
+#define DCR_DIVIDE_BY_16   0x3
 
 static volatile u32 *lapic;
 

@@ -9,7 +9,10 @@ struct list_head {
     struct list_head *next, *prev;
 };
 
-#define LIST_HEAD_INIT(name) {&(name), &(name)}
+#define LIST_HEAD_INIT(name)                                                                       \
+    {                                                                                              \
+        &(name), &(name)                                                                           \
+    }
 
 static inline void list_init(struct list_head *h)
 {
@@ -50,8 +53,8 @@ static inline void list_del(struct list_head *n)
 }
 
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
-#define list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
-#define list_for_each_safe(pos, tmp, head)                                                        \
+#define list_for_each(pos, head)      for (pos = (head)->next; pos != (head); pos = pos->next)
+#define list_for_each_safe(pos, tmp, head)                                                         \
     for (pos = (head)->next, tmp = pos->next; pos != (head); pos = tmp, tmp = pos->next)
 
 #endif

@@ -44,8 +44,7 @@ static __attribute__((noinline)) void crash_on_purpose(void)
 
 static void enable_pcid(void)
 {
-    if (!cpu_has.pcid)
-        return;
+    if (!cpu_has.pcid) return;
     write_cr4(read_cr4() | CR4_PCIDE); /* allowed: CR3[11:0] is 0 (the kernel's PCID) */
     printk("PCID: enabled, a context switch keeps the TLB\n");
 }
@@ -59,8 +58,7 @@ static void start_devices(void)
     time_init();
     ioapic_route(COM1_IRQ, VEC_COM1);
     uart_enable_rx_irq();
-    if (kbd_init())
-        ioapic_route(KBD_IRQ, VEC_KEYBOARD);
+    if (kbd_init()) ioapic_route(KBD_IRQ, VEC_KEYBOARD);
 }
 
 void kmain(u32 magic, u64 info_pa);
@@ -84,8 +82,7 @@ void kmain(u32 magic, u64 info_pa)
     syscall_init();
     printk("syscall: SYSCALL/SYSRET via LSTAR, INT 0x80 via a DPL-3 gate\n");
     proc_init();
-    if (bi.crash)
-        crash_on_purpose();
+    if (bi.crash) crash_on_purpose();
     printk("Run /init as init process\n");
     proc_start_init(bi.init_argv);
     cpu_idle();

@@ -12,14 +12,14 @@
 #ifndef KERNEL_MEMLAYOUT_H
 #define KERNEL_MEMLAYOUT_H
 
-#define KERNBASE 0xffffffff80000000
-#define KERNEL_PHYS 0x100000 /* where the Multiboot loader puts us: 1 MiB */
-#define DIRECT_MAP 0xffff800000000000
-#define USER_TOP 0x0000800000000000
-#define USER_STACK_TOP 0x00007ffffffff000
-#define USER_STACK_SIZE (8 << 20)
-#define USER_MMAP_BASE 0x00007f0000000000
-#define USER_IMAGE_MIN 0x0000000000400000
+#define KERNBASE          0xffffffff80000000
+#define KERNEL_PHYS       0x100000 /* where the Multiboot loader puts us: 1 MiB */
+#define DIRECT_MAP        0xffff800000000000
+#define USER_TOP          0x0000800000000000
+#define USER_STACK_TOP    0x00007ffffffff000
+#define USER_STACK_SIZE   (8 << 20)
+#define USER_MMAP_BASE    0x00007f0000000000
+#define USER_IMAGE_MIN    0x0000000000400000
 #define KERNEL_PML4_FIRST 256 /* PML4 entries from here on are the kernel's */
 
 #ifndef __ASSEMBLER__

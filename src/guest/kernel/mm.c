@@ -19,8 +19,7 @@ static struct {
 
 static u16 pcid_alloc(void)
 {
-    if (!cpu_has.pcid)
-        return 0;
+    if (!cpu_has.pcid) return 0;
     for (u16 p = 1; p < NPCID; p++) {
         if (!(mms.pcid_used[p / 64] & (1ULL << (p % 64)))) {
             mms.pcid_used[p / 64] |= 1ULL << (p % 64);
@@ -38,8 +37,7 @@ static void pcid_free(u16 p)
 u64 mm_cr3(struct mm *mm)
 {
     u64 cr3 = v2p(mm->pml4);
-    if (!mm->pcid)
-        return cr3; /* no PCID: every CR3 load flushes the TLB's non-global entries */
+    if (!mm->pcid) return cr3; /* no PCID: every CR3 load flushes the TLB's non-global entries */
     cr3 |= mm->pcid;
     if (mm->pcid_fresh)
         mm->pcid_fresh = false; /* this load flushes what an earlier owner left */
@@ -55,8 +53,7 @@ struct mm *mm_create(void)
         mms.vma_cache = kmem_cache_create("vm_area_struct", sizeof(struct vma));
     }
     struct mm *mm = kmem_cache_alloc(mms.mm_cache);
-    if (!mm)
-        return NULL;
+    if (!mm) return NULL;
     mm->pml4 = vm_create();
     if (!mm->pml4) {
         kmem_cache_free(mms.mm_cache, mm);
@@ -75,24 +72,21 @@ void mm_destroy(struct mm *mm)
     list_for_each_safe(pos, tmp, &mm->vmas)
         kmem_cache_free(mms.vma_cache, list_entry(pos, struct vma, link));
     vm_destroy(mm->pml4);
-    if (mm->pcid)
-        pcid_free(mm->pcid);
+    if (mm->pcid) pcid_free(mm->pcid);
     kmem_cache_free(mms.mm_cache, mm);
 }
 
 struct vma *vma_add(struct mm *mm, u64 start, u64 end, u32 flags, const char *name)
 {
     struct list_head *pos;
-    list_for_each(pos, &mm->vmas) {
+    list_for_each(pos, &mm->vmas)
+    {
         struct vma *v = list_entry(pos, struct vma, link);
-        if (start < v->end && v->start < end)
-            return NULL;
-        if (v->start >= end)
-            break;
+        if (start < v->end && v->start < end) return NULL;
+        if (v->start >= end) break;
     }
     struct vma *v = kmem_cache_alloc(mms.vma_cache);
-    if (!v)
-        return NULL;
+    if (!v) return NULL;
     *v = (struct vma){.start = start, .end = end, .flags = flags, .name = name};
     list_add_tail(&v->link, pos); /* before the first region above it */
     return v;
@@ -101,10 +95,10 @@ struct vma *vma_add(struct mm *mm, u64 start, u64 end, u32 flags, const char *na
 struct vma *vma_find(struct mm *mm, u64 addr)
 {
     struct list_head *pos;
-    list_for_each(pos, &mm->vmas) {
+    list_for_each(pos, &mm->vmas)
+    {
         struct vma *v = list_entry(pos, struct vma, link);
-        if (addr >= v->start && addr < v->end)
-            return v;
+        if (addr >= v->start && addr < v->end) return v;
     }
     return NULL;
 }
@@ -112,18 +106,17 @@ struct vma *vma_find(struct mm *mm, u64 addr)
 struct mm *mm_fork(struct mm *parent)
 {
     struct mm *mm = mm_create();
-    if (!mm)
-        return NULL;
+    if (!mm) return NULL;
     struct list_head *pos;
-    list_for_each(pos, &parent->vmas) {
+    list_for_each(pos, &parent->vmas)
+    {
         struct vma *v = list_entry(pos, struct vma, link);
         struct vma *copy = vma_add(mm, v->start, v->end, v->flags, v->name);
         if (!copy) {
             mm_destroy(mm);
             return NULL;
         }
-        if (v == parent->heap)
-            mm->heap = copy;
+        if (v == parent->heap) mm->heap = copy;
     }
     mm->brk_start = parent->brk_start;
     mm->brk = parent->brk;
@@ -155,14 +148,13 @@ void vm_unmap_range(struct mm *mm, u64 start, u64 end)
 int vma_unmap(struct mm *mm, u64 start, u64 end)
 {
     struct list_head *pos, *tmp;
-    list_for_each_safe(pos, tmp, &mm->vmas) {
+    list_for_each_safe(pos, tmp, &mm->vmas)
+    {
         struct vma *v = list_entry(pos, struct vma, link);
-        if (v->end <= start || v->start >= end)
-            continue;
+        if (v->end <= start || v->start >= end) continue;
         if (start > v->start && end < v->end) { /* a hole in the middle: split */
             struct vma *tail = kmem_cache_alloc(mms.vma_cache);
-            if (!tail)
-                return -ENOMEM;
+            if (!tail) return -ENOMEM;
             *tail = (struct vma){.start = end, .end = v->end, .flags = v->flags, .name = v->name};
             list_add(&tail->link, &v->link);
             v->end = start;

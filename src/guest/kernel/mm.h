@@ -9,9 +9,9 @@
 #include "vm.h"
 
 /* VMA permissions: the same bits as PROT_READ/WRITE/EXEC. */
-#define VM_READ 1
+#define VM_READ  1
 #define VM_WRITE 2
-#define VM_EXEC 4
+#define VM_EXEC  4
 
 struct trapframe;
 

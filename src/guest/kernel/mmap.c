@@ -16,16 +16,14 @@ long sys_brk(struct trapframe *tf)
 {
     struct mm *mm = current_task()->mm;
     u64 want = tf->rdi;
-    if (want < mm->brk_start || want >= USER_MMAP_BASE)
-        return (long)mm->brk;
+    if (want < mm->brk_start || want >= USER_MMAP_BASE) return (long)mm->brk;
     u64 old_end = mm->heap->end, new_end = ALIGN_UP(want, PAGE_SIZE);
     if (new_end > old_end) {
         struct list_head *next = mm->heap->link.next;
         if (next != &mm->vmas && list_entry(next, struct vma, link)->start < new_end)
             return (long)mm->brk; /* would run into the next region */
     }
-    if (new_end < old_end)
-        vm_unmap_range(mm, new_end, old_end);
+    if (new_end < old_end) vm_unmap_range(mm, new_end, old_end);
     mm->heap->end = new_end;
     mm->brk = want;
     return (long)want;
@@ -38,15 +36,13 @@ long sys_mmap(struct trapframe *tf)
     struct mm *mm = current_task()->mm;
     u64 len = ALIGN_UP(tf->rsi, PAGE_SIZE);
     u64 prot = tf->rdx, flags = tf->r10;
-    if (len == 0 || tf->rsi > USER_STACK_TOP - USER_STACK_SIZE - USER_MMAP_BASE)
-        return -EINVAL;
-    if (flags != (MAP_PRIVATE | MAP_ANONYMOUS) || (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+    if (len == 0 || tf->rsi > USER_STACK_TOP - USER_STACK_SIZE - USER_MMAP_BASE) return -EINVAL;
+    if (flags != (MAP_PRIVATE | MAP_ANONYMOUS) ||
+        (prot & ~(u64)(PROT_READ | PROT_WRITE | PROT_EXEC)))
         return -EINVAL;
     u64 start = mm->mmap_next;
-    if (start + len > USER_STACK_TOP - USER_STACK_SIZE)
-        return -ENOMEM;
-    if (!vma_add(mm, start, start + len, (u32)prot, "mmap"))
-        return -ENOMEM;
+    if (start + len > USER_STACK_TOP - USER_STACK_SIZE) return -ENOMEM;
+    if (!vma_add(mm, start, start + len, (u32)prot, "mmap")) return -ENOMEM;
     mm->mmap_next = start + len + MMAP_GUARD;
     return (long)start;
 }

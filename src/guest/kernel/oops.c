@@ -16,7 +16,10 @@
 
 static void print_pf_error(u64 err)
 {
-    printk("#PF: %s %s in %s mode%s\n", err & X86_PF_INSTR ? "instruction fetch" : err & X86_PF_WRITE ? "write" : "read",
+    printk("#PF: %s %s in %s mode%s\n",
+           err & X86_PF_INSTR   ? "instruction fetch"
+           : err & X86_PF_WRITE ? "write"
+                                : "read",
            err & X86_PF_PROT ? "hit a protection violation" : "of a not-present page",
            err & X86_PF_USER ? "user" : "kernel", err & X86_PF_RSVD ? ", reserved bit set" : "");
 }
@@ -39,8 +42,7 @@ static void backtrace(u64 rbp, u64 lo, u64 hi)
 {
     printk("Call Trace:\n");
     for (int i = 0; i < MAX_FRAMES; i++) {
-        if (rbp < lo || rbp + 16 > hi || (rbp & 7))
-            break;
+        if (rbp < lo || rbp + 16 > hi || (rbp & 7)) break;
         const u64 *frame = (const u64 *)rbp;
         print_symbol(" ", frame[1]);
         printk("\n");
@@ -52,8 +54,7 @@ void oops(const struct trapframe *tf, u64 cr2)
 {
     static bool in_oops;
     cli();
-    if (in_oops)
-        panic("fault while printing an oops");
+    if (in_oops) panic("fault while printing an oops");
     in_oops = true;
     unsigned v = (unsigned)tf->trapno;
     const char *name = vector_name(v);
@@ -65,7 +66,6 @@ void oops(const struct trapframe *tf, u64 cr2)
     }
     printk("CPU: 0 PID: %d Comm: %s\n", t ? t->pid : -1, t ? t->comm : "?");
     print_regs(tf);
-    if (t)
-        backtrace(tf->rbp, (u64)t->kstack, t->kstack_top);
+    if (t) backtrace(tf->rbp, (u64)t->kstack, t->kstack_top);
     panic("Fatal exception");
 }

@@ -13,8 +13,8 @@
 
 #define MAX_ORDER 10 /* largest block: 2^10 pages = 4 MiB */
 
-#define PG_FREE (1 << 0)     /* heads a free block of 2^order pages */
-#define PG_SLAB (1 << 1)     /* holds slab objects (slab.c) */
+#define PG_FREE     (1 << 0) /* heads a free block of 2^order pages */
+#define PG_SLAB     (1 << 1) /* holds slab objects (slab.c) */
 #define PG_RESERVED (1 << 2) /* not RAM, or the kernel's own */
 
 struct kmem_cache;
@@ -31,7 +31,7 @@ struct page {
 };
 
 struct meminfo {
-    u64 total_pages;                // RAM managed by the buddy allocator
+    u64 total_pages; // RAM managed by the buddy allocator
     u64 free_pages;
     u64 free_blocks[MAX_ORDER + 1]; // free blocks of each order (/proc/buddyinfo)
 };

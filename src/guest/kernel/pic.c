@@ -6,16 +6,16 @@
 #include "traps.h"
 #include "x86.h"
 
-#define PIC1_CMD 0x20
-#define PIC1_DATA 0x21
-#define PIC2_CMD 0xA0
-#define PIC2_DATA 0xA1
-#define ICW1_INIT 0x10    /* start initialisation */
-#define ICW1_ICW4 0x01    /* ICW4 follows */
+#define PIC1_CMD           0x20
+#define PIC1_DATA          0x21
+#define PIC2_CMD           0xA0
+#define PIC2_DATA          0xA1
+#define ICW1_INIT          0x10 /* start initialisation */
+#define ICW1_ICW4          0x01 /* ICW4 follows */
 #define ICW3_SLAVE_AT_IRQ2 0x04
-#define ICW3_CASCADE_ID 0x02
-#define ICW4_8086 0x01
-#define OCW1_MASK_ALL 0xFF
+#define ICW3_CASCADE_ID    0x02
+#define ICW4_8086          0x01
+#define OCW1_MASK_ALL      0xFF
 
 void pic_init(void)
 {

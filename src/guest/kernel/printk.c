@@ -63,8 +63,7 @@ u64 printk_read_log(char *buf, u64 n)
 void panic(const char *fmt, ...)
 {
     cli();
-    if (klog.mid_line)
-        log_put('\n', NULL);
+    if (klog.mid_line) log_put('\n', NULL);
     printk("Kernel panic - not syncing: ");
     va_list ap;
     va_start(ap, fmt);

@@ -26,11 +26,11 @@ _Static_assert(offsetof(struct task, fs_base) == TASK_FS_BASE, "TASK_FS_BASE");
 extern char boot_stack[], boot_stack_top[]; /* entry.S */
 
 static struct {
-    struct list_head all;      // every task, by pid
+    struct list_head all; // every task, by pid
     int next_pid;
-    struct task *init;         // pid 1: adopts orphans
-    struct kmem_cache *cache;  // "task_struct"
-    struct task idle;          // pid 0: the boot thread
+    struct task *init;        // pid 1: adopts orphans
+    struct kmem_cache *cache; // "task_struct"
+    struct task idle;         // pid 0: the boot thread
 } procs = {.all = LIST_HEAD_INIT(procs.all)};
 
 static void task_setup(struct task *t, const char *comm, struct task *parent)
@@ -42,8 +42,7 @@ static void task_setup(struct task *t, const char *comm, struct task *parent)
     list_init(&t->sibling);
     list_init(&t->wait_link);
     wait_queue_init(&t->child_exit);
-    if (parent)
-        list_add_tail(&t->sibling, &parent->children);
+    if (parent) list_add_tail(&t->sibling, &parent->children);
     list_add_tail(&t->tasks, &procs.all);
 }
 
@@ -68,8 +67,7 @@ static struct task *task_alloc(const char *comm, struct task *parent)
     struct task *t = kmem_cache_alloc(procs.cache);
     struct page *stack = t ? alloc_pages(KSTACK_ORDER) : NULL;
     if (!stack) {
-        if (t)
-            kmem_cache_free(procs.cache, t);
+        if (t) kmem_cache_free(procs.cache, t);
         return NULL;
     }
     t->kstack = page_address(stack);
@@ -78,7 +76,7 @@ static struct task *task_alloc(const char *comm, struct task *parent)
     u64 *sp = (u64 *)t->tf;
     *--sp = (u64)fork_ret; /* swtch's RET goes here */
     for (int i = 0; i < 6; i++)
-        *--sp = 0;         /* RBP RBX R12-R15 for swtch to pop */
+        *--sp = 0; /* RBP RBX R12-R15 for swtch to pop */
     t->ksp = (u64)sp;
     task_setup(t, comm, parent);
     return t;
@@ -96,12 +94,10 @@ static void task_free(struct task *t)
 void proc_start_init(char *const argv[])
 {
     struct task *t = task_alloc("init", NULL);
-    if (!t)
-        panic("no memory for init");
+    if (!t) panic("no memory for init");
     procs.init = t;
     int r = exec_task(t, "init", argv);
-    if (r < 0)
-        panic("cannot run init: error %d", r);
+    if (r < 0) panic("cannot run init: error %d", r);
     t->files[0] = t->files[1] = t->files[2] = console_open();
     file_get(t->files[0]);
     file_get(t->files[0]);
@@ -111,10 +107,10 @@ void proc_start_init(char *const argv[])
 struct task *find_task(int pid)
 {
     struct list_head *pos;
-    list_for_each(pos, &procs.all) {
+    list_for_each(pos, &procs.all)
+    {
         struct task *t = list_entry(pos, struct task, tasks);
-        if (t->pid == pid)
-            return t;
+        if (t->pid == pid) return t;
     }
     return NULL;
 }
@@ -122,14 +118,12 @@ struct task *find_task(int pid)
 void for_each_task(void (*fn)(const struct task *t, void *arg), void *arg)
 {
     struct list_head *pos;
-    list_for_each(pos, &procs.all)
-        fn(list_entry(pos, struct task, tasks), arg);
+    list_for_each(pos, &procs.all) fn(list_entry(pos, struct task, tasks), arg);
 }
 
 const char *task_state_name(enum task_state s)
 {
-    static const char *names[] = {[TASK_RUNNING] = "R", [TASK_SLEEPING] = "S",
-                                  [TASK_ZOMBIE] = "Z"};
+    static const char *names[] = {[TASK_RUNNING] = "R", [TASK_SLEEPING] = "S", [TASK_ZOMBIE] = "Z"};
     return names[s];
 }
 
@@ -152,8 +146,7 @@ long sys_fork(struct trapframe *tf)
 {
     struct task *parent = current_task();
     struct task *child = task_alloc(parent->comm, parent);
-    if (!child)
-        return -ENOMEM;
+    if (!child) return -ENOMEM;
     child->mm = mm_fork(parent->mm);
     if (!child->mm) {
         task_free(child);
@@ -163,8 +156,7 @@ long sys_fork(struct trapframe *tf)
     child->tf->rax = 0;
     child->fs_base = parent->fs_base;
     for (int fd = 0; fd < NOFILE; fd++)
-        if ((child->files[fd] = parent->files[fd]))
-            file_get(child->files[fd]);
+        if ((child->files[fd] = parent->files[fd])) file_get(child->files[fd]);
     sched_new_task(child, parent);
     return child->pid;
 }
@@ -180,8 +172,7 @@ static void reparent_children(struct task *t)
         list_add_tail(&c->sibling, &procs.init->children);
         zombie |= c->state == TASK_ZOMBIE;
     }
-    if (zombie)
-        wake_up(&procs.init->child_exit);
+    if (zombie) wake_up(&procs.init->child_exit);
 }
 
 /* init must not exit: like Linux ("Attempted to kill init!") this ends the
@@ -196,8 +187,7 @@ static NORETURN void init_exited(int status)
 void do_exit(int status)
 {
     struct task *t = current_task();
-    if (t == procs.init)
-        init_exited(status);
+    if (t == procs.init) init_exited(status);
     for (int fd = 0; fd < NOFILE; fd++)
         file_close(t, fd);
     struct mm *mm = t->mm;
@@ -231,10 +221,10 @@ static bool child_exited(void *arg)
     struct wait_args *w = arg;
     struct list_head *pos;
     w->any = false;
-    list_for_each(pos, &w->parent->children) {
+    list_for_each(pos, &w->parent->children)
+    {
         struct task *c = list_entry(pos, struct task, sibling);
-        if (w->pid != -1 && c->pid != w->pid)
-            continue;
+        if (w->pid != -1 && c->pid != w->pid) continue;
         w->any = true;
         if (c->state == TASK_ZOMBIE) {
             w->zombie = c;
@@ -258,16 +248,13 @@ static void fill_rusage(const struct task *t, struct rusage *ru)
 long sys_wait4(struct trapframe *tf)
 {
     struct wait_args w = {.parent = current_task(), .pid = (int)tf->rdi};
-    if (w.pid < -1 || w.pid == 0)
-        return -EINVAL; /* no process groups here */
+    if (w.pid < -1 || w.pid == 0) return -EINVAL; /* no process groups here */
     if (tf->rdx & WNOHANG) {
-        if (!child_exited(&w))
-            return 0;
+        if (!child_exited(&w)) return 0;
     } else if (wait_event(&w.parent->child_exit, child_exited, &w) < 0) {
         return -EINTR;
     }
-    if (!w.zombie)
-        return -ECHILD;
+    if (!w.zombie) return -ECHILD;
     struct task *c = w.zombie;
     int status = c->exit_status, pid = c->pid;
     struct rusage ru;
@@ -282,10 +269,8 @@ long sys_wait4(struct trapframe *tf)
 void send_signal(struct task *t, int sig)
 {
     u64 flags = irq_save();
-    if (!t->pending_sig)
-        t->pending_sig = sig;
-    if (t->state == TASK_SLEEPING)
-        wake_up_process(t);
+    if (!t->pending_sig) t->pending_sig = sig;
+    if (t->state == TASK_SLEEPING) wake_up_process(t);
     irq_restore(flags);
 }
 
@@ -294,22 +279,17 @@ void send_signal(struct task *t, int sig)
 long sys_kill(struct trapframe *tf)
 {
     int pid = (int)tf->rdi, sig = (int)tf->rsi;
-    if (sig < 0 || sig >= NSIG || pid <= 0)
-        return -EINVAL;
+    if (sig < 0 || sig >= NSIG || pid <= 0) return -EINVAL;
     struct task *t = find_task(pid);
-    if (!t || t->state == TASK_ZOMBIE)
-        return -ESRCH;
-    if (t == procs.init)
-        return -EPERM;
-    if (sig)
-        send_signal(t, sig);
+    if (!t || t->state == TASK_ZOMBIE) return -ESRCH;
+    if (t == procs.init) return -EPERM;
+    if (sig) send_signal(t, sig);
     return 0;
 }
 
 long sys_getrusage(struct trapframe *tf)
 {
-    if ((int)tf->rdi != RUSAGE_SELF)
-        return -EINVAL;
+    if ((int)tf->rdi != RUSAGE_SELF) return -EINVAL;
     struct rusage ru;
     fill_rusage(current_task(), &ru);
     return copy_to_user((void *)tf->rsi, &ru, sizeof(ru)) ? -EFAULT : 0;
@@ -321,8 +301,7 @@ long sys_arch_prctl(struct trapframe *tf)
 {
     struct task *t = current_task();
     if (tf->rdi == ARCH_SET_FS) {
-        if (tf->rsi >= USER_TOP)
-            return -EPERM;
+        if (tf->rsi >= USER_TOP) return -EPERM;
         t->fs_base = tf->rsi;
         wrmsr(MSR_FS_BASE, t->fs_base);
         return 0;

@@ -3,10 +3,10 @@
 #define KERNEL_PROC_H
 
 /* Offsets for swtch.S (checked in proc.c). */
-#define TASK_KSP 0
+#define TASK_KSP        0
 #define TASK_KSTACK_TOP 8
-#define TASK_CR3 16
-#define TASK_FS_BASE 24
+#define TASK_CR3        16
+#define TASK_FS_BASE    24
 
 #ifndef __ASSEMBLER__
 #include "cpu.h"
@@ -16,9 +16,9 @@
 #include "wait.h"
 
 #define TASK_COMM_LEN 16
-#define KSTACK_ORDER 2 /* 16 KiB kernel stacks */
-#define KSTACK_SIZE (4096 << KSTACK_ORDER)
-#define NOFILE 8      /* open files per process */
+#define KSTACK_ORDER  2 /* 16 KiB kernel stacks */
+#define KSTACK_SIZE   (4096 << KSTACK_ORDER)
+#define NOFILE        8 /* open files per process */
 
 enum task_state {
     TASK_RUNNING,  // on the CPU, or runnable in the scheduler's tree
@@ -37,12 +37,12 @@ struct task {
     u64 fs_base;    // user FS base (thread-local storage), arch_prctl(ARCH_SET_FS)
 
     int pid;
-    char comm[TASK_COMM_LEN];   // program name
+    char comm[TASK_COMM_LEN]; // program name
     enum task_state state;
     struct task *parent;
-    struct list_head children;  // my children, through their `sibling`
-    struct list_head sibling;   // link in parent->children
-    struct list_head tasks;     // link in the list of all tasks
+    struct list_head children;    // my children, through their `sibling`
+    struct list_head sibling;     // link in parent->children
+    struct list_head tasks;       // link in the list of all tasks
     struct wait_queue child_exit; // wait4 sleeps here until a child exits
 
     struct mm *mm;              // address space (NULL: the idle task)

@@ -48,8 +48,7 @@ static void gen_interrupts(struct text *t)
     struct cpu *c = this_cpu();
     add(t, "vector      count  name\n");
     for (unsigned v = 0; v < NVECTORS; v++)
-        if (c->irq_count[v])
-            add(t, "  %#04x %10lu  %s\n", v, c->irq_count[v], vector_name(v));
+        if (c->irq_count[v]) add(t, "  %#04x %10lu  %s\n", v, c->irq_count[v], vector_name(v));
     add(t, "  -    %10lu  SYSCALL instruction\n", c->syscall_count);
     for (int s = 0; s < NR_SOFTIRQS; s++)
         add(t, "  -    %10lu  softirq %s\n", softirq_count(s), softirq_name(s));
@@ -97,8 +96,7 @@ static const struct {
 static long proc_read(struct file *f, char *ubuf, u64 n)
 {
     u64 len = MIN(n, f->size - f->pos);
-    if (copy_to_user(ubuf, f->data + f->pos, len))
-        return -EFAULT;
+    if (copy_to_user(ubuf, f->data + f->pos, len)) return -EFAULT;
     f->pos += len;
     return (long)len;
 }
@@ -114,8 +112,7 @@ static const struct file_ops proc_ops = {.read = proc_read, .release = proc_rele
 struct file *procfs_open(const char *path)
 {
     for (u64 i = 0; i < ARRAY_SIZE(proc_files); i++) {
-        if (strcmp(path, proc_files[i].path) != 0)
-            continue;
+        if (strcmp(path, proc_files[i].path) != 0) continue;
         struct file *f = kmalloc(sizeof(*f));
         struct text t = {kmalloc(PROC_BUF_SIZE), 0};
         if (!f || !t.buf) {

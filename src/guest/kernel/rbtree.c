@@ -18,8 +18,7 @@ static void replace_child(struct rb_root *root, struct rb_node *old, struct rb_n
         p->left = new;
     else
         p->right = new;
-    if (new)
-        new->parent = p;
+    if (new) new->parent = p;
 }
 
 /* Rotates x's right child up into x's place (left rotation), or its left
@@ -32,8 +31,7 @@ static void rotate(struct rb_root *root, struct rb_node *x, bool left)
         x->right = inner;
     else
         x->left = inner;
-    if (inner)
-        inner->parent = x;
+    if (inner) inner->parent = x;
     replace_child(root, x, y);
     if (left)
         y->left = x;
@@ -113,8 +111,7 @@ static void erase_fixup(struct rb_root *root, struct rb_node *x, struct rb_node 
         x = root->node;
         break;
     }
-    if (x)
-        x->red = false;
+    if (x) x->red = false;
 }
 
 void rb_erase(struct rb_root *root, struct rb_node *n)
@@ -145,8 +142,7 @@ void rb_erase(struct rb_root *root, struct rb_node *n)
         y->left->parent = y;
         y->red = n->red;
     }
-    if (!removed_red)
-        erase_fixup(root, x, parent);
+    if (!removed_red) erase_fixup(root, x, parent);
 }
 
 struct rb_node *rb_first(const struct rb_root *root)

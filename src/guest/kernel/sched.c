@@ -21,24 +21,26 @@
 #include "vm.h"
 #include "x86.h"
 
-#define SCHED_LATENCY_NS (6 * NSEC_PER_MSEC)     /* every runnable task runs once per period */
-#define SCHED_MIN_GRANULARITY_NS (750 * 1000ULL) /* ... but slices are at least this long */
+#define SCHED_LATENCY_NS            (6 * NSEC_PER_MSEC) /* every runnable task runs once per period */
+#define SCHED_MIN_GRANULARITY_NS    (750 * 1000ULL)     /* ... but slices are at least this long */
 #define SCHED_WAKEUP_GRANULARITY_NS (1 * NSEC_PER_MSEC)
 
 /* Linux's sched_prio_to_weight: each nice step is about 10% of CPU time. */
+/* clang-format off */
 static const u32 nice_to_weight[40] = {
     /* -20 */ 88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
     /* -10 */ 9548,  7620,  6100,  4904,  3906,  3121,  2501,  1991,  1586,  1277,
     /*   0 */ 1024,  820,   655,   526,   423,   335,   272,   215,   172,   137,
     /*  10 */ 110,   87,    70,    56,    45,    36,    29,    23,    18,    15,
 };
+/* clang-format on */
 
 static struct {
-    struct rb_root tree;  // runnable tasks, not the running one, by vruntime
-    u64 min_vruntime;     // never decreases: where newcomers are placed
-    u64 load;             // total weight of runnable tasks (running one included)
-    unsigned nr_running;  // their number
-    struct task *idle;    // runs when nothing else can
+    struct rb_root tree; // runnable tasks, not the running one, by vruntime
+    u64 min_vruntime;    // never decreases: where newcomers are placed
+    u64 load;            // total weight of runnable tasks (running one included)
+    unsigned nr_running; // their number
+    struct task *idle;   // runs when nothing else can
 } rq;
 
 static bool vruntime_less(const struct rb_node *a, const struct rb_node *b)
@@ -71,12 +73,10 @@ static void update_min_vruntime(struct task *curr)
 {
     struct task *left = leftmost();
     u64 v = rq.min_vruntime;
-    if (curr != rq.idle && curr->state == TASK_RUNNING)
-        v = curr->vruntime;
+    if (curr != rq.idle && curr->state == TASK_RUNNING) v = curr->vruntime;
     if (left && (curr == rq.idle || curr->state != TASK_RUNNING || (i64)(left->vruntime - v) < 0))
         v = left->vruntime;
-    if ((i64)(v - rq.min_vruntime) > 0)
-        rq.min_vruntime = v;
+    if ((i64)(v - rq.min_vruntime) > 0) rq.min_vruntime = v;
 }
 
 /* Charges the running task for the time since it was last charged. */
@@ -86,8 +86,7 @@ static void update_curr(void)
     u64 now = clock_ns();
     u64 delta = now - curr->exec_start;
     curr->exec_start = now;
-    if (curr == rq.idle)
-        return;
+    if (curr == rq.idle) return;
     curr->sum_exec += delta;
     curr->vruntime += delta * NICE_0_WEIGHT / curr->weight;
     update_min_vruntime(curr);
@@ -126,8 +125,7 @@ static struct task *pick_next(struct task *prev)
         }
     }
     struct task *next = leftmost();
-    if (!next)
-        return rq.idle;
+    if (!next) return rq.idle;
     dequeue(next);
     return next;
 }
@@ -146,10 +144,10 @@ void schedule(void)
         if (prev->state == TASK_RUNNING)
             prev->nivcsw++; /* preempted (or yielded) while still runnable */
         else
-            prev->nvcsw++;  /* went to sleep or exited */
+            prev->nvcsw++; /* went to sleep or exited */
         c->context_switches++;
         next->cr3 = task_cr3(next);
-        swtch(prev, next);  /* returns when someone switches back to prev */
+        swtch(prev, next); /* returns when someone switches back to prev */
     }
     irq_restore(flags);
 }
@@ -159,8 +157,7 @@ void sched_tick(void)
     struct task *curr = current_task();
     update_curr();
     if (curr == rq.idle) {
-        if (rq.nr_running)
-            this_cpu()->need_resched = true;
+        if (rq.nr_running) this_cpu()->need_resched = true;
     } else if (leftmost() && curr->sum_exec - curr->slice_start >= sched_slice(curr)) {
         this_cpu()->need_resched = true;
     }
@@ -176,8 +173,7 @@ static void check_preempt(struct task *t)
     }
     update_curr();
     u64 gran = SCHED_WAKEUP_GRANULARITY_NS * NICE_0_WEIGHT / t->weight;
-    if ((i64)(curr->vruntime - t->vruntime) > (i64)gran)
-        this_cpu()->need_resched = true;
+    if ((i64)(curr->vruntime - t->vruntime) > (i64)gran) this_cpu()->need_resched = true;
 }
 
 void wake_up_process(struct task *t)
@@ -185,8 +181,7 @@ void wake_up_process(struct task *t)
     u64 flags = irq_save();
     if (t->state == TASK_SLEEPING) {
         u64 floor = rq.min_vruntime - SCHED_LATENCY_NS / 2;
-        if ((i64)(t->vruntime - floor) < 0)
-            t->vruntime = floor; /* sleeper credit, bounded */
+        if ((i64)(t->vruntime - floor) < 0) t->vruntime = floor; /* sleeper credit, bounded */
         t->state = TASK_RUNNING;
         rq.load += t->weight;
         rq.nr_running++;
@@ -218,8 +213,7 @@ void sched_set_nice(struct task *t, int nice)
     u32 old = t->weight;
     t->nice = MAX(NICE_MIN, MIN(NICE_MAX, nice));
     t->weight = nice_to_weight[t->nice - NICE_MIN];
-    if (old && t->state == TASK_RUNNING)
-        rq.load = rq.load - old + t->weight;
+    if (old && t->state == TASK_RUNNING) rq.load = rq.load - old + t->weight;
     irq_restore(flags);
 }
 
@@ -235,8 +229,7 @@ long sys_sched_yield(struct trapframe *tf)
     u64 flags = irq_save();
     struct task *curr = current_task(), *left = leftmost();
     update_curr();
-    if (left && (i64)(curr->vruntime - left->vruntime) <= 0)
-        curr->vruntime = left->vruntime + 1;
+    if (left && (i64)(curr->vruntime - left->vruntime) <= 0) curr->vruntime = left->vruntime + 1;
     schedule();
     irq_restore(flags);
     return 0;
@@ -244,8 +237,7 @@ long sys_sched_yield(struct trapframe *tf)
 
 static struct task *find_target(u64 which, u64 who)
 {
-    if (which != PRIO_PROCESS)
-        return NULL;
+    if (which != PRIO_PROCESS) return NULL;
     return who == 0 ? current_task() : find_task((int)who);
 }
 
@@ -259,8 +251,7 @@ long sys_getpriority(struct trapframe *tf)
 long sys_setpriority(struct trapframe *tf)
 {
     struct task *t = find_target(tf->rdi, tf->rsi);
-    if (!t)
-        return -ESRCH;
+    if (!t) return -ESRCH;
     sched_set_nice(t, (int)tf->rdx);
     return 0;
 }

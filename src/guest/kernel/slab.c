@@ -8,7 +8,7 @@
 
 #define KMALLOC_MIN_SHIFT 4  /* kmalloc-16 */
 #define KMALLOC_MAX_SHIFT 11 /* kmalloc-2048 */
-#define NKMALLOC (KMALLOC_MAX_SHIFT - KMALLOC_MIN_SHIFT + 1)
+#define NKMALLOC          (KMALLOC_MAX_SHIFT - KMALLOC_MIN_SHIFT + 1)
 
 static struct list_head all_caches = LIST_HEAD_INIT(all_caches);
 static struct kmem_cache cache_cache; /* the cache the caches come from */
@@ -30,8 +30,7 @@ struct kmem_cache *kmem_cache_create(const char *name, u32 size)
     if (size == 0 || size > PAGE_SIZE / 2)
         panic("kmem_cache_create: bad size %u for %s", size, name);
     struct kmem_cache *c = kmem_cache_alloc(&cache_cache);
-    if (!c)
-        panic("kmem_cache_create: out of memory");
+    if (!c) panic("kmem_cache_create: out of memory");
     cache_setup(c, name, size);
     return c;
 }
@@ -40,8 +39,7 @@ struct kmem_cache *kmem_cache_create(const char *name, u32 size)
 static struct page *slab_grow(struct kmem_cache *c)
 {
     struct page *p = alloc_pages(0);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     char *base = page_address(p);
     p->flags |= PG_SLAB;
     p->slab_cache = c;
@@ -60,8 +58,8 @@ static struct page *slab_grow(struct kmem_cache *c)
 void *kmem_cache_alloc(struct kmem_cache *c)
 {
     u64 flags = irq_save();
-    struct page *p = list_empty(&c->partial) ? slab_grow(c)
-                                              : list_entry(c->partial.next, struct page, list);
+    struct page *p =
+        list_empty(&c->partial) ? slab_grow(c) : list_entry(c->partial.next, struct page, list);
     void **obj = NULL;
     if (p) {
         obj = p->freelist;
@@ -74,8 +72,7 @@ void *kmem_cache_alloc(struct kmem_cache *c)
         }
     }
     irq_restore(flags);
-    if (obj)
-        memset(obj, 0, c->size);
+    if (obj) memset(obj, 0, c->size);
     return obj;
 }
 
@@ -105,24 +102,20 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 void *kmalloc(u64 n)
 {
     for (int i = 0; i < NKMALLOC; i++)
-        if (n <= (1ULL << (i + KMALLOC_MIN_SHIFT)))
-            return kmem_cache_alloc(kmalloc_caches[i]);
+        if (n <= (1ULL << (i + KMALLOC_MIN_SHIFT))) return kmem_cache_alloc(kmalloc_caches[i]);
     unsigned order = 0;
     while (((u64)PAGE_SIZE << order) < n)
         order++;
-    if (order > MAX_ORDER)
-        return NULL;
+    if (order > MAX_ORDER) return NULL;
     struct page *p = alloc_pages(order);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     memset(page_address(p), 0, PAGE_SIZE << order);
     return page_address(p);
 }
 
 void kfree(void *ptr)
 {
-    if (!ptr)
-        return;
+    if (!ptr) return;
     struct page *p = virt_to_page(ptr);
     if (p->flags & PG_SLAB)
         kmem_cache_free(p->slab_cache, ptr);
@@ -132,8 +125,8 @@ void kfree(void *ptr)
 
 void slab_init(void)
 {
-    static const char *names[NKMALLOC] = {"kmalloc-16",  "kmalloc-32",  "kmalloc-64",
-                                          "kmalloc-128", "kmalloc-256", "kmalloc-512",
+    static const char *names[NKMALLOC] = {"kmalloc-16",   "kmalloc-32",  "kmalloc-64",
+                                          "kmalloc-128",  "kmalloc-256", "kmalloc-512",
                                           "kmalloc-1024", "kmalloc-2048"};
     cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache));
     for (int i = 0; i < NKMALLOC; i++)
@@ -145,6 +138,5 @@ void slab_init(void)
 void slab_for_each(void (*fn)(const struct kmem_cache *c, void *arg), void *arg)
 {
     struct list_head *pos;
-    list_for_each(pos, &all_caches)
-        fn(list_entry(pos, struct kmem_cache, caches), arg);
+    list_for_each(pos, &all_caches) fn(list_entry(pos, struct kmem_cache, caches), arg);
 }

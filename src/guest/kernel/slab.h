@@ -9,14 +9,14 @@
 #include "types.h"
 
 struct kmem_cache {
-    const char *name;        // "task_struct", "kmalloc-64", ...
-    u32 size;                // object size, a multiple of 16
-    u32 per_slab;            // objects per one-page slab
+    const char *name;         // "task_struct", "kmalloc-64", ...
+    u32 size;                 // object size, a multiple of 16
+    u32 per_slab;             // objects per one-page slab
     struct list_head partial; // slabs with at least one free object
     struct list_head full;    // slabs with none
-    u64 active;              // objects handed out
-    u64 slabs;               // slabs (pages) held
-    struct list_head caches; // link in the list of all caches
+    u64 active;               // objects handed out
+    u64 slabs;                // slabs (pages) held
+    struct list_head caches;  // link in the list of all caches
 };
 
 void slab_init(void);

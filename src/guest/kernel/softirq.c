@@ -29,8 +29,7 @@ void raise_softirq(enum softirq n)
 void do_softirq(void)
 {
     struct cpu *c = this_cpu();
-    if (c->in_softirq || c->irq_depth > 0)
-        return; /* the outer level will run them */
+    if (c->in_softirq || c->irq_depth > 0) return; /* the outer level will run them */
     c->in_softirq = true;
     while (c->softirq_pending) {
         u32 pending = c->softirq_pending;

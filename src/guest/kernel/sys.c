@@ -26,10 +26,8 @@ long sys_uname(struct trapframe *tf)
 /* reboot(magic1, magic2, cmd): only LINUX_REBOOT_CMD_POWER_OFF. */
 long sys_reboot(struct trapframe *tf)
 {
-    if ((u32)tf->rdi != LINUX_REBOOT_MAGIC1 || (u32)tf->rsi != LINUX_REBOOT_MAGIC2)
-        return -EINVAL;
-    if ((u32)tf->rdx != LINUX_REBOOT_CMD_POWER_OFF)
-        return -EINVAL;
+    if ((u32)tf->rdi != LINUX_REBOOT_MAGIC1 || (u32)tf->rsi != LINUX_REBOOT_MAGIC2) return -EINVAL;
+    if ((u32)tf->rdx != LINUX_REBOOT_CMD_POWER_OFF) return -EINVAL;
     printk("reboot: Power down\n");
     machine_poweroff();
 }

@@ -31,10 +31,11 @@
 #include "traps.h"
 #include "x86.h"
 
-#define STR(x) #x
+#define STR(x)  #x
 #define XSTR(x) STR(x)
 
 /* 1 and 6: entry and exit. */
+/* clang-format off */
 __asm__(".text\n"
         ".globl syscall_entry\n"
         "syscall_entry:\n"
@@ -85,6 +86,7 @@ __asm__(".text\n"
         "    movq 40(%rsp), %rsp\n"                     /* the user's RSP (frame: trapno, err, rip, cs, rflags, rsp) */
         "    swapgs\n"                                  /* GS.base = the user's again */
         "    sysretq\n");
+/* clang-format on */
 
 /* 3: the table, indexed by Linux x86_64 system-call number. */
 typedef long (*syscall_fn)(struct trapframe *tf);
@@ -131,8 +133,8 @@ static void syscall_dispatch(struct trapframe *tf)
  * handler that rewrote the frame (execve) goes out by IRETQ instead. */
 static bool can_sysret(const struct trapframe *tf)
 {
-    return tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->cs == USER_CS &&
-           tf->ss == USER_DS && tf->rip < USER_TOP && !(tf->rflags & (FL_RF | FL_TF));
+    return tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->cs == USER_CS && tf->ss == USER_DS &&
+           tf->rip < USER_TOP && !(tf->rflags & (FL_RF | FL_TF));
 }
 
 /* 2 and 5: called by syscall_entry with interrupts off, on the kernel stack. */

@@ -16,23 +16,23 @@
 /* The PIT (8254) counts at 1.193182 MHz on every PC. Channel 2's gate and
  * output are wired to port 0x61, which makes it a stopwatch: load a count in
  * mode 0, wait for OUT2 to rise. */
-#define PIT_HZ 1193182
-#define PIT_CH2 0x42
-#define PIT_MODE 0x43
+#define PIT_HZ             1193182
+#define PIT_CH2            0x42
+#define PIT_MODE           0x43
 #define PIT_CH2_MODE0_LOHI 0xB0 /* channel 2, lobyte/hibyte, mode 0, binary */
-#define PORT_61 0x61
-#define PORT_61_GATE2 0x01
-#define PORT_61_SPEAKER 0x02
-#define PORT_61_OUT2 0x20
-#define CAL_MS 10
-#define CAL_LATCH (PIT_HZ * CAL_MS / 1000)
-#define CAL_MAX_POLLS 100000000 /* give up if OUT2 never rises */
+#define PORT_61            0x61
+#define PORT_61_GATE2      0x01
+#define PORT_61_SPEAKER    0x02
+#define PORT_61_OUT2       0x20
+#define CAL_MS             10
+#define CAL_LATCH          (PIT_HZ * CAL_MS / 1000)
+#define CAL_MAX_POLLS      100000000 /* give up if OUT2 never rises */
 
 static struct {
-    u64 boot_tsc;  // TSC at kernel entry
-    u64 tsc_hz;    // TSC ticks per second (0: not calibrated yet)
-    u64 ns_mult;   // ns = (tsc delta * ns_mult) >> 32
-    u64 apic_hz;   // LAPIC timer ticks per second (bus clock / 16)
+    u64 boot_tsc;            // TSC at kernel entry
+    u64 tsc_hz;              // TSC ticks per second (0: not calibrated yet)
+    u64 ns_mult;             // ns = (tsc delta * ns_mult) >> 32
+    u64 apic_hz;             // LAPIC timer ticks per second (bus clock / 16)
     struct list_head timers; // the timer queue, earliest first
 } clk = {.timers = LIST_HEAD_INIT(clk.timers)};
 
@@ -43,8 +43,7 @@ void clock_boot(void)
 
 u64 clock_ns(void)
 {
-    if (!clk.tsc_hz)
-        return 0;
+    if (!clk.tsc_hz) return 0;
     return (u64)(((unsigned __int128)(rdtsc() - clk.boot_tsc) * clk.ns_mult) >> 32);
 }
 
@@ -72,8 +71,7 @@ static void calibrate(void)
     clk.tsc_hz = (t1 - t0) * 1000 / CAL_MS;
     clk.apic_hz = (u64)(a0 - a1) * 1000 / CAL_MS;
     if (clk.tsc_hz < 1000000 || clk.apic_hz < HZ)
-        panic("time: calibration failed (TSC %lu Hz, LAPIC timer %lu Hz)", clk.tsc_hz,
-              clk.apic_hz);
+        panic("time: calibration failed (TSC %lu Hz, LAPIC timer %lu Hz)", clk.tsc_hz, clk.apic_hz);
     clk.ns_mult = (NSEC_PER_SEC << 32) / clk.tsc_hz;
 }
 
@@ -91,9 +89,8 @@ void timer_add(struct timer *t)
 {
     u64 flags = irq_save();
     struct list_head *pos;
-    list_for_each(pos, &clk.timers)
-        if (list_entry(pos, struct timer, link)->expires > t->expires)
-            break;
+    list_for_each(pos,
+                  &clk.timers) if (list_entry(pos, struct timer, link)->expires > t->expires) break;
     list_add_tail(&t->link, pos); /* before the first later one */
     irq_restore(flags);
 }
@@ -118,8 +115,7 @@ void run_timers(void)
     u64 flags = irq_save();
     while (!list_empty(&clk.timers)) {
         struct timer *t = list_entry(clk.timers.next, struct timer, link);
-        if (t->expires > now)
-            break;
+        if (t->expires > now) break;
         list_del(&t->link);
         wake_up(t->wq);
     }
@@ -136,10 +132,8 @@ static bool deadline_passed(void *arg)
 long sys_nanosleep(struct trapframe *tf)
 {
     struct timespec req;
-    if (copy_from_user(&req, (const void *)tf->rdi, sizeof(req)))
-        return -EFAULT;
-    if (req.tv_sec < 0 || req.tv_nsec < 0 || (u64)req.tv_nsec >= NSEC_PER_SEC)
-        return -EINVAL;
+    if (copy_from_user(&req, (const void *)tf->rdi, sizeof(req))) return -EFAULT;
+    if (req.tv_sec < 0 || req.tv_nsec < 0 || (u64)req.tv_nsec >= NSEC_PER_SEC) return -EINVAL;
     struct wait_queue wq;
     wait_queue_init(&wq);
     struct timer t = {.expires = clock_ns() + (u64)req.tv_sec * NSEC_PER_SEC + (u64)req.tv_nsec,
@@ -150,16 +144,14 @@ long sys_nanosleep(struct trapframe *tf)
     if (r == -EINTR && tf->rsi) {
         u64 left = t.expires - MIN(t.expires, clock_ns());
         struct timespec rem = {(i64)(left / NSEC_PER_SEC), (i64)(left % NSEC_PER_SEC)};
-        if (copy_to_user((void *)tf->rsi, &rem, sizeof(rem)))
-            return -EFAULT;
+        if (copy_to_user((void *)tf->rsi, &rem, sizeof(rem))) return -EFAULT;
     }
     return r;
 }
 
 long sys_clock_gettime(struct trapframe *tf)
 {
-    if (tf->rdi != CLOCK_MONOTONIC)
-        return -EINVAL;
+    if (tf->rdi != CLOCK_MONOTONIC) return -EINVAL;
     u64 now = clock_ns();
     struct timespec ts = {(i64)(now / NSEC_PER_SEC), (i64)(now % NSEC_PER_SEC)};
     return copy_to_user((void *)tf->rsi, &ts, sizeof(ts)) ? -EFAULT : 0;

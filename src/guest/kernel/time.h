@@ -6,8 +6,8 @@
 #include "list.h"
 #include "types.h"
 
-#define HZ 1000 /* timer interrupts per second */
-#define NSEC_PER_SEC 1000000000ULL
+#define HZ            1000 /* timer interrupts per second */
+#define NSEC_PER_SEC  1000000000ULL
 #define NSEC_PER_MSEC 1000000ULL
 
 struct wait_queue;

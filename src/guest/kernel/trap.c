@@ -73,8 +73,7 @@ static void exception(struct trapframe *tf)
         cr2 = read_cr2();
         /* A user page not mapped yet, or copy-on-write; from the kernel
          * only inside copy_to/from_user. */
-        if ((tf_from_user(tf) || in_user_access(tf->rip)) && page_fault_resolve(tf, cr2))
-            return;
+        if ((tf_from_user(tf) || in_user_access(tf->rip)) && page_fault_resolve(tf, cr2)) return;
         if (!tf_from_user(tf) && fixup_exception(tf))
             return; /* a bad user pointer: the copy returns -EFAULT */
     }
@@ -86,16 +85,14 @@ static void exception(struct trapframe *tf)
 
 void trap(struct trapframe *tf)
 {
-    if (tf->trapno < NVECTORS)
-        this_cpu()->irq_count[tf->trapno]++;
+    if (tf->trapno < NVECTORS) this_cpu()->irq_count[tf->trapno]++;
     if (tf->trapno == VEC_SYSCALL)
         syscall_int80(tf);
     else if (tf->trapno < NR_EXCEPTIONS)
         exception(tf);
     else
         irq(tf);
-    if (tf_from_user(tf))
-        exit_to_user(tf);
+    if (tf_from_user(tf)) exit_to_user(tf);
 }
 
 void exit_to_user(struct trapframe *tf)
@@ -103,10 +100,8 @@ void exit_to_user(struct trapframe *tf)
     (void)tf;
     for (;;) {
         struct task *t = current_task();
-        if (t->pending_sig)
-            do_exit(W_EXITCODE(0, t->pending_sig));
-        if (!this_cpu()->need_resched)
-            return;
+        if (t->pending_sig) do_exit(W_EXITCODE(0, t->pending_sig));
+        if (!this_cpu()->need_resched) return;
         schedule();
     }
 }

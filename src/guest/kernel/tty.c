@@ -13,11 +13,11 @@
 #include "wait.h"
 #include "x86.h"
 
-#define RAW_SIZE 256
-#define LINE_MAX 128
-#define CTRL_D 0x04
-#define BACKSPACE 0x08
-#define DEL 0x7F
+#define RAW_SIZE    256
+#define LINE_MAX    128
+#define CTRL_D      0x04
+#define BACKSPACE   0x08
+#define DEL         0x7F
 #define WRITE_CHUNK 128
 
 static struct {
@@ -50,8 +50,7 @@ static bool raw_pop(char *c)
 {
     u64 flags = irq_save();
     bool got = tty.head != tty.tail;
-    if (got)
-        *c = tty.raw[tty.tail++ % RAW_SIZE];
+    if (got) *c = tty.raw[tty.tail++ % RAW_SIZE];
     irq_restore(flags);
     return got;
 }
@@ -59,15 +58,13 @@ static bool raw_pop(char *c)
 /* Cooks one byte; true when the line is complete (or ^D ended it). */
 static bool ldisc(char c)
 {
-    if (c == '\r')
-        c = '\n';
+    if (c == '\r') c = '\n';
     if (c == '\n') {
         console_putc('\n');
         tty.line[tty.len++] = '\n';
         return true;
     }
-    if (c == CTRL_D)
-        return true; /* at the start of a line: end of file */
+    if (c == CTRL_D) return true; /* at the start of a line: end of file */
     if (c == DEL || c == BACKSPACE) {
         if (tty.len > 0) {
             tty.len--;
@@ -90,14 +87,11 @@ long tty_read(struct file *f, char *ubuf, u64 n)
         bool done = false;
         while (!done && raw_pop(&c))
             done = ldisc(c);
-        if (done)
-            break;
-        if (wait_event(&tty.readers, raw_pending, NULL) < 0)
-            return -EINTR;
+        if (done) break;
+        if (wait_event(&tty.readers, raw_pending, NULL) < 0) return -EINTR;
     }
     u64 len = MIN(n, tty.len);
-    if (copy_to_user(ubuf, tty.line, len))
-        return -EFAULT;
+    if (copy_to_user(ubuf, tty.line, len)) return -EFAULT;
     tty.len = 0; /* a longer line than the buffer loses its tail */
     return (long)len;
 }
@@ -108,8 +102,7 @@ long tty_write(struct file *f, const char *ubuf, u64 n)
     char buf[WRITE_CHUNK];
     for (u64 done = 0; done < n;) {
         u64 chunk = MIN(n - done, (u64)WRITE_CHUNK);
-        if (copy_from_user(buf, ubuf + done, chunk))
-            return done ? (long)done : -EFAULT;
+        if (copy_from_user(buf, ubuf + done, chunk)) return done ? (long)done : -EFAULT;
         for (u64 i = 0; i < chunk; i++)
             console_putc(buf[i]);
         done += chunk;

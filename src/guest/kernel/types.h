@@ -13,16 +13,16 @@ typedef uint64_t u64;
 typedef int32_t i32;
 typedef int64_t i64;
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((u64)(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((u64)(a) - 1))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)   (((x) + (a)-1) & ~((u64)(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
+#define MIN(a, b)        ((a) < (b) ? (a) : (b))
+#define MAX(a, b)        ((a) > (b) ? (a) : (b))
 
 /* The structure that contains `ptr`, a pointer to its `member`. */
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #define NORETURN __attribute__((noreturn))
-#define PACKED __attribute__((packed))
+#define PACKED   __attribute__((packed))
 
 #endif

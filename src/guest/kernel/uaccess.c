@@ -38,25 +38,21 @@ static __attribute__((noinline)) u64 copy_user_generic(void *dst, const void *sr
 
 int copy_from_user(void *dst, const void *usrc, u64 n)
 {
-    if (!access_ok(usrc, n))
-        return -EFAULT;
+    if (!access_ok(usrc, n)) return -EFAULT;
     return copy_user_generic(dst, usrc, n) ? -EFAULT : 0;
 }
 
 int copy_to_user(void *udst, const void *src, u64 n)
 {
-    if (!access_ok(udst, n))
-        return -EFAULT;
+    if (!access_ok(udst, n)) return -EFAULT;
     return copy_user_generic(udst, src, n) ? -EFAULT : 0;
 }
 
 long strncpy_from_user(char *dst, const char *usrc, u64 size)
 {
     for (u64 i = 0; i < size; i++) {
-        if (copy_from_user(&dst[i], usrc + i, 1))
-            return -EFAULT;
-        if (dst[i] == '\0')
-            return (long)i;
+        if (copy_from_user(&dst[i], usrc + i, 1)) return -EFAULT;
+        if (dst[i] == '\0') return (long)i;
     }
     return -ENAMETOOLONG;
 }
@@ -64,8 +60,7 @@ long strncpy_from_user(char *dst, const char *usrc, u64 size)
 static const struct exception_table_entry *search_extable(u64 rip)
 {
     for (const struct exception_table_entry *e = __start___ex_table; e < __stop___ex_table; e++)
-        if (e->insn == rip)
-            return e;
+        if (e->insn == rip) return e;
     return NULL;
 }
 
@@ -77,7 +72,6 @@ bool in_user_access(u64 rip)
 bool fixup_exception(struct trapframe *tf)
 {
     const struct exception_table_entry *e = search_extable(tf->rip);
-    if (e)
-        tf->rip = e->fixup;
+    if (e) tf->rip = e->fixup;
     return e != NULL;
 }

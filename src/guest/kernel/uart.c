@@ -15,14 +15,14 @@
 #define UART_MCR 4 /* modem control */
 #define UART_LSR 5 /* line status */
 
-#define IER_ERBFI 0x01 /* interrupt when received data is available */
-#define LCR_8N1 0x03
-#define LCR_DLAB 0x80
-#define MCR_DTR 0x01
-#define MCR_RTS 0x02
-#define MCR_OUT2 0x08 /* on a PC, gates the UART's interrupt line */
-#define LSR_DR 0x01   /* data ready */
-#define LSR_THRE 0x20 /* transmit holding register empty */
+#define IER_ERBFI      0x01 /* interrupt when received data is available */
+#define LCR_8N1        0x03
+#define LCR_DLAB       0x80
+#define MCR_DTR        0x01
+#define MCR_RTS        0x02
+#define MCR_OUT2       0x08 /* on a PC, gates the UART's interrupt line */
+#define LSR_DR         0x01 /* data ready */
+#define LSR_THRE       0x20 /* transmit holding register empty */
 #define DIVISOR_115200 1
 
 void uart_init(void)

@@ -4,7 +4,7 @@
 
 #include "types.h"
 
-#define COM1 0x3F8
+#define COM1     0x3F8
 #define COM1_IRQ 4 /* ISA IRQ line */
 
 void uart_init(void);

@@ -10,14 +10,14 @@
 #include "str.h"
 #include "x86.h"
 
-#define PML4_INDEX(va) (((va) >> 39) & 0x1FF)
-#define PDPT_INDEX(va) (((va) >> 30) & 0x1FF)
-#define PD_INDEX(va) (((va) >> 21) & 0x1FF)
-#define PT_INDEX(va) (((va) >> 12) & 0x1FF)
-#define CPUID_1_ECX_PCID (1 << 17)
-#define CPUID_1_EDX_PGE (1 << 13)
+#define PML4_INDEX(va)    (((va) >> 39) & 0x1FF)
+#define PDPT_INDEX(va)    (((va) >> 30) & 0x1FF)
+#define PD_INDEX(va)      (((va) >> 21) & 0x1FF)
+#define PT_INDEX(va)      (((va) >> 12) & 0x1FF)
+#define CPUID_1_ECX_PCID  (1 << 17)
+#define CPUID_1_EDX_PGE   (1 << 13)
 #define CPUID_EXT1_EDX_NX (1 << 20)
-#define KERNEL_IMAGE_MAP (1ULL << 30) /* map 1 GiB at KERNBASE */
+#define KERNEL_IMAGE_MAP  (1ULL << 30) /* map 1 GiB at KERNBASE */
 
 struct cpu_features cpu_has;
 u64 kernel_cr3;
@@ -53,8 +53,7 @@ static pte_t *next_table(pte_t *e, bool alloc, u64 flags)
 {
     if (!(*e & PTE_P)) {
         void *t = alloc ? page_alloc_zeroed() : NULL;
-        if (!t)
-            return NULL;
+        if (!t) return NULL;
         *e = v2p(t) | flags;
     }
     return p2v(*e & PTE_ADDR_MASK);
@@ -65,8 +64,7 @@ pte_t *vm_walk(pte_t *pml4, u64 va, bool alloc)
     u64 table_flags = PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
     pte_t *pdpt = next_table(&pml4[PML4_INDEX(va)], alloc, table_flags);
     pte_t *pd = pdpt ? next_table(&pdpt[PDPT_INDEX(va)], alloc, table_flags) : NULL;
-    if (!pd || (pd[PD_INDEX(va)] & PTE_PS))
-        return NULL;
+    if (!pd || (pd[PD_INDEX(va)] & PTE_PS)) return NULL;
     pte_t *pt = next_table(&pd[PD_INDEX(va)], alloc, table_flags);
     return pt ? &pt[PT_INDEX(va)] : NULL;
 }
@@ -74,8 +72,7 @@ pte_t *vm_walk(pte_t *pml4, u64 va, bool alloc)
 int vm_map(pte_t *pml4, u64 va, u64 pa, u64 flags)
 {
     pte_t *pte = vm_walk(pml4, va, true);
-    if (!pte)
-        return -ENOMEM;
+    if (!pte) return -ENOMEM;
     *pte = pa | flags | PTE_P;
     return 0;
 }
@@ -87,8 +84,7 @@ static void map_direct(u64 start, u64 end)
         u64 va = DIRECT_MAP + pa;
         pte_t *pdpt = next_table(&kernel_pml4[PML4_INDEX(va)], true, PTE_P | PTE_W);
         pte_t *pd = pdpt ? next_table(&pdpt[PDPT_INDEX(va)], true, PTE_P | PTE_W) : NULL;
-        if (!pd)
-            panic("vm_init: out of memory for the direct map");
+        if (!pd) panic("vm_init: out of memory for the direct map");
         pd[PD_INDEX(va)] = pa | PTE_P | PTE_W | PTE_PS | kernel_global | kernel_nx;
     }
 }
@@ -100,8 +96,7 @@ static void map_image(void)
         u64 va = KERNBASE + off;
         pte_t *pdpt = next_table(&kernel_pml4[PML4_INDEX(va)], true, PTE_P | PTE_W);
         pte_t *pd = pdpt ? next_table(&pdpt[PDPT_INDEX(va)], true, PTE_P | PTE_W) : NULL;
-        if (!pd)
-            panic("vm_init: out of memory for the kernel map");
+        if (!pd) panic("vm_init: out of memory for the kernel map");
         pd[PD_INDEX(va)] = off | PTE_P | PTE_W | PTE_PS | kernel_global;
     }
 }
@@ -112,8 +107,7 @@ static void map_image(void)
 void vm_init(const struct boot_info *bi)
 {
     kernel_pml4 = page_alloc_zeroed();
-    if (!kernel_pml4)
-        panic("vm_init: no memory for the kernel PML4");
+    if (!kernel_pml4) panic("vm_init: no memory for the kernel PML4");
     u64 top = 0;
     for (int i = 0; i < bi->nram; i++) {
         map_direct(bi->ram[i].base, bi->ram[i].end);
@@ -132,8 +126,7 @@ void *ioremap(u64 pa, u64 size)
     for (u64 p = start; p < end; p += PAGE_SIZE) {
         u64 va = DIRECT_MAP + p;
         pte_t *pte = vm_walk(kernel_pml4, va, true);
-        if (!pte)
-            panic("ioremap: cannot map %#lx", p);
+        if (!pte) panic("ioremap: cannot map %#lx", p);
         *pte = p | PTE_P | PTE_W | PTE_PCD | PTE_PWT | kernel_global | kernel_nx;
         invlpg(va);
     }
@@ -153,8 +146,7 @@ pte_t *vm_create(void)
 static void free_level(pte_t *table, int level, int first, int last)
 {
     for (int i = first; i < last; i++) {
-        if (!(table[i] & PTE_P))
-            continue;
+        if (!(table[i] & PTE_P)) continue;
         u64 pa = table[i] & PTE_ADDR_MASK;
         if (level == 1)
             page_put(pa);
@@ -162,8 +154,7 @@ static void free_level(pte_t *table, int level, int first, int last)
             free_level(p2v(pa), level - 1, 0, PT_ENTRIES);
         table[i] = 0;
     }
-    if (level < 4)
-        free_pages(virt_to_page(table), 0);
+    if (level < 4) free_pages(virt_to_page(table), 0);
 }
 
 void vm_destroy(pte_t *pml4)
@@ -176,11 +167,9 @@ void vm_destroy(pte_t *pml4)
 static int copy_level(pte_t *dst, pte_t *src, int level, int first, int last)
 {
     for (int i = first; i < last; i++) {
-        if (!(src[i] & PTE_P))
-            continue;
+        if (!(src[i] & PTE_P)) continue;
         if (level == 1) {
-            if (src[i] & (PTE_W | PTE_COW))
-                src[i] = (src[i] & ~(u64)PTE_W) | PTE_COW;
+            if (src[i] & (PTE_W | PTE_COW)) src[i] = (src[i] & ~(u64)PTE_W) | PTE_COW;
             page_get(src[i] & PTE_ADDR_MASK);
             dst[i] = src[i];
             continue;

@@ -34,7 +34,6 @@ void wake_up(struct wait_queue *wq)
 {
     u64 flags = irq_save();
     struct list_head *pos;
-    list_for_each(pos, &wq->sleepers)
-        wake_up_process(list_entry(pos, struct task, wait_link));
+    list_for_each(pos, &wq->sleepers) wake_up_process(list_entry(pos, struct task, wait_link));
     irq_restore(flags);
 }

@@ -48,19 +48,21 @@ static inline u64 rdtsc(void)
 
 static inline void cpuid(u32 leaf, u32 sub, u32 r[4])
 {
-    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+    __asm__ volatile("cpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
 }
 
-#define DEFINE_CR(n)                                                                              \
-    static inline u64 read_cr##n(void)                                                            \
-    {                                                                                             \
-        u64 v;                                                                                    \
-        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                         \
-        return v;                                                                                 \
-    }                                                                                             \
-    static inline void write_cr##n(u64 v)                                                         \
-    {                                                                                             \
-        __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                                \
+#define DEFINE_CR(n)                                                                               \
+    static inline u64 read_cr##n(void)                                                             \
+    {                                                                                              \
+        u64 v;                                                                                     \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                          \
+        return v;                                                                                  \
+    }                                                                                              \
+    static inline void write_cr##n(u64 v)                                                          \
+    {                                                                                              \
+        __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                                 \
     }
 DEFINE_CR(0)
 DEFINE_CR(2)
@@ -108,8 +110,7 @@ static inline u64 irq_save(void)
 
 static inline void irq_restore(u64 flags)
 {
-    if (flags & FL_IF)
-        sti();
+    if (flags & FL_IF) sti();
 }
 
 static inline u64 read_rbp(void)

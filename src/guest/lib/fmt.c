@@ -5,11 +5,11 @@
 #include <stdint.h>
 
 struct spec {
-    bool left;    // '-': pad on the right
-    bool zero;    // '0': pad with zeros
-    bool alt;     // '#': 0x before hexadecimal numbers
-    int width;    // minimum field width
-    int longs;    // number of 'l' (or 'z') modifiers
+    bool left; // '-': pad on the right
+    bool zero; // '0': pad with zeros
+    bool alt;  // '#': 0x before hexadecimal numbers
+    int width; // minimum field width
+    int longs; // number of 'l' (or 'z') modifiers
 };
 
 struct out {
@@ -26,8 +26,7 @@ static void emit(struct out *o, char c)
 
 /* Emits text[0..len) padded to the field width; with '0' padding, the zeros go
  * after the first `prefix` characters (a sign or "0x"). */
-static void emit_padded(struct out *o, const struct spec *s, const char *text, int len,
-                        int prefix)
+static void emit_padded(struct out *o, const struct spec *s, const char *text, int len, int prefix)
 {
     char pad = s->zero && !s->left ? '0' : ' ';
     int fill = s->width > len ? s->width - len : 0;
@@ -150,8 +149,7 @@ struct strbuf {
 static void strbuf_put(char c, void *arg)
 {
     struct strbuf *b = arg;
-    if (b->len + 1 < b->size)
-        b->buf[b->len] = c;
+    if (b->len + 1 < b->size) b->buf[b->len] = c;
     b->len++;
 }
 
@@ -159,8 +157,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
     struct strbuf b = {buf, size, 0};
     int n = vformat(strbuf_put, &b, fmt, ap);
-    if (size)
-        buf[b.len < size ? b.len : size - 1] = '\0';
+    if (size) buf[b.len < size ? b.len : size - 1] = '\0';
     return n;
 }
 

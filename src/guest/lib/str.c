@@ -22,8 +22,7 @@ void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    if (d < s || d >= s + n)
-        return memcpy(dst, src, n);
+    if (d < s || d >= s + n) return memcpy(dst, src, n);
     while (n--)
         d[n] = s[n];
     return dst;
@@ -33,8 +32,7 @@ int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
     for (; n; n--, x++, y++)
-        if (*x != *y)
-            return *x - *y;
+        if (*x != *y) return *x - *y;
     return 0;
 }
 
@@ -56,10 +54,8 @@ int strcmp(const char *a, const char *b)
 int strncmp(const char *a, const char *b, size_t n)
 {
     for (; n; n--, a++, b++) {
-        if (*a != *b)
-            return (unsigned char)*a - (unsigned char)*b;
-        if (!*a)
-            return 0;
+        if (*a != *b) return (unsigned char)*a - (unsigned char)*b;
+        if (!*a) return 0;
     }
     return 0;
 }
@@ -67,10 +63,8 @@ int strncmp(const char *a, const char *b, size_t n)
 char *strchr(const char *s, int c)
 {
     for (;; s++) {
-        if (*s == (char)c)
-            return (char *)s;
-        if (!*s)
-            return 0;
+        if (*s == (char)c) return (char *)s;
+        if (!*s) return 0;
     }
 }
 

@@ -26,8 +26,7 @@ int main(void)
      * unmapped: munmap must INVLPG it, or the kernel's copy would still
      * reach the freed frame through the stale translation. */
     char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return 100;
+    if (p == MAP_FAILED) return 100;
     memset(p, 'x', 8192);
     munmap(p + 4096, 4096);
     expect_efault("write(1, <10 bytes before an unmapped page>, 100)", write(1, p + 4086, 100));

@@ -5,7 +5,7 @@
 #include "ulib.h"
 
 #define NPAGES 8
-#define PAGE 4096
+#define PAGE   4096
 
 static long minflt(void)
 {
@@ -32,15 +32,12 @@ static int child(char *buf)
 int main(void)
 {
     char *buf = sbrk(NPAGES * PAGE); /* heap: demand-zero until touched */
-    if (buf == (void *)-1)
-        return 2;
+    if (buf == (void *)-1) return 2;
     memset(buf, 'P', NPAGES * PAGE);
     pid_t pid = fork();
-    if (pid == 0)
-        exit(child(buf));
+    if (pid == 0) exit(child(buf));
     int status, intact = 1;
-    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-        return 3;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return 3;
     for (int i = 0; i < NPAGES * PAGE; i++)
         intact &= buf[i] == 'P';
     printf("cow: the parent's copy is %s\n", intact ? "unchanged: ok" : "CHANGED: FAILED");

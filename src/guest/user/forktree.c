@@ -6,23 +6,20 @@
 #include "ulib.h"
 
 #define DEFAULT_DEPTH 3
-#define INIT_PID 1
+#define INIT_PID      1
 
 static int verbose;
 
 /* Returns the number of processes in the subtree rooted here. */
 static int grow(int depth)
 {
-    if (verbose)
-        printf("forktree: pid %d (parent %d) at depth %d\n", getpid(), getppid(), depth);
-    if (depth == 0)
-        return 1;
+    if (verbose) printf("forktree: pid %d (parent %d) at depth %d\n", getpid(), getppid(), depth);
+    if (depth == 0) return 1;
     int total = 1;
     pid_t kids[2];
     for (int i = 0; i < 2; i++) {
         kids[i] = fork();
-        if (kids[i] == 0)
-            exit(grow(depth - 1));
+        if (kids[i] == 0) exit(grow(depth - 1));
     }
     for (int i = 0; i < 2; i++) {
         int status;
@@ -45,8 +42,7 @@ static int orphan(void)
         exit(0); /* leave the grandchild behind */
     }
     int status;
-    if (waitpid(child, &status, 0) != child || !WIFEXITED(status))
-        return 1;
+    if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) return 1;
     printf("forktree: a grandchild was orphaned; init adopts it and will reap it\n");
     return 0;
 }
@@ -60,8 +56,7 @@ int main(int argc, char **argv)
         else
             depth = atoi(argv[i]);
     }
-    if (depth < 0 || depth > 6)
-        depth = DEFAULT_DEPTH;
+    if (depth < 0 || depth > 6) depth = DEFAULT_DEPTH;
     int expected = (1 << (depth + 1)) - 1;
     int total = grow(depth);
     printf("forktree: depth %d: %d processes forked, waited for and reaped (expected %d)\n", depth,

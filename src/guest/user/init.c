@@ -12,16 +12,11 @@ struct demo {
 };
 
 static const struct demo demos[] = {
-    {{"hello"}, 0},
-    {{"forktree"}, 0},
-    {{"cow"}, 0},
-    {{"preempt"}, 0},
-    {{"sleeper"}, 0},
-    {{"badptr"}, 0},
-    {{"divzero"}, SIGFPE},
-    {{"privileged"}, SIGSEGV},
-    {{"segv"}, SIGSEGV},
-    {{"syscall-bench", "-q", "1000"}, 0},
+    {{"hello"}, 0},        {{"forktree"}, 0},
+    {{"cow"}, 0},          {{"preempt"}, 0},
+    {{"sleeper"}, 0},      {{"badptr"}, 0},
+    {{"divzero"}, SIGFPE}, {{"privileged"}, SIGSEGV},
+    {{"segv"}, SIGSEGV},   {{"syscall-bench", "-q", "1000"}, 0},
 };
 
 static int orphans; /* reaped children that init did not start */
@@ -43,8 +38,7 @@ static int wait_for(pid_t pid)
     int status;
     pid_t got;
     while ((got = waitpid(-1, &status, 0)) != pid) {
-        if (got < 0)
-            return -1;
+        if (got < 0) return -1;
         orphans++;
     }
     return status;
@@ -86,15 +80,13 @@ static int selftest(void)
         orphans++;
     printf("selftest: init reaped %d orphan%s\n", orphans, orphans == 1 ? "" : "s");
     printf("selftest: %d of %d passed\n", passed, n);
-    if (passed == n)
-        reboot_poweroff();
+    if (passed == n) reboot_poweroff();
     return n - passed;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "selftest") == 0)
-        return selftest();
+    if (argc > 1 && strcmp(argv[1], "selftest") == 0) return selftest();
     for (;;) {
         char *sh[] = {"sh", NULL};
         wait_for(spawn(sh));

@@ -8,10 +8,10 @@
  * thread-local storage (FS.base, switched by swtch) stayed its own. */
 #include "ulib.h"
 
-#define NCHILD 3
+#define NCHILD      3
 #define PREEMPTIONS 3
 #define CHECK_EVERY 4096
-#define SPIN_LIMIT 400000000L /* give up: no preemption is happening */
+#define SPIN_LIMIT  400000000L /* give up: no preemption is happening */
 
 static long involuntary(void)
 {
@@ -42,16 +42,12 @@ static int spin(int id, int verbose)
     arch_prctl(ARCH_SET_FS, (unsigned long)&blocks[id]);
     long seen = involuntary();
     for (long i = 1; i < SPIN_LIMIT; i++) {
-        if (i % CHECK_EVERY)
-            continue;
+        if (i % CHECK_EVERY) continue;
         long now = involuntary();
-        if (now != seen && verbose)
-            write(1, &letter, 1);
+        if (now != seen && verbose) write(1, &letter, 1);
         seen = now;
-        if (fs_self() != &blocks[id])
-            return 2; /* FS.base is not ours */
-        if (seen >= PREEMPTIONS)
-            return 0;
+        if (fs_self() != &blocks[id]) return 2; /* FS.base is not ours */
+        if (seen >= PREEMPTIONS) return 0;
     }
     return 1;
 }
@@ -62,15 +58,13 @@ int main(int argc, char **argv)
     pid_t kids[NCHILD];
     for (int i = 0; i < NCHILD; i++) {
         kids[i] = fork();
-        if (kids[i] == 0)
-            exit(spin(i, verbose));
+        if (kids[i] == 0) exit(spin(i, verbose));
     }
     int ok = 1, left = NCHILD;
     while (left > 0) {
         int status;
         pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid < 0)
-            return 1;
+        if (pid < 0) return 1;
         if (pid > 0) {
             ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
             left--;
@@ -78,8 +72,7 @@ int main(int argc, char **argv)
         for (volatile int spin = 0; spin < CHECK_EVERY; spin++)
             ;
     }
-    if (verbose)
-        printf("\n");
+    if (verbose) printf("\n");
     printf("preempt: %d CPU-bound tasks, each preempted by the timer at least %d times: %s\n",
            NCHILD, PREEMPTIONS, ok ? "ok" : "FAILED");
     return !ok;

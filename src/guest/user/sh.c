@@ -2,11 +2,11 @@
  * runs a built-in command or a program (fork + execve + wait4). */
 #include "ulib.h"
 
-#define LINE_MAX 128
+#define LINE_MAX  128
 #define MAX_WORDS 12
 
-static const char *programs[] = {"hello", "forktree", "cow", "preempt", "sleeper", "badptr",
-                                 "divzero", "privileged", "segv", "syscall-bench"};
+static const char *programs[] = {"hello",  "forktree", "cow",        "preempt", "sleeper",
+                                 "badptr", "divzero",  "privileged", "segv",    "syscall-bench"};
 
 static void cat(const char *path)
 {
@@ -31,8 +31,7 @@ static void ps(int longer)
     static char text[8192];
     int fd = open("/proc/tasks", O_RDONLY), len = 0;
     ssize_t n;
-    if (fd < 0)
-        return;
+    if (fd < 0) return;
     while ((n = read(fd, text + len, sizeof(text) - 1 - (size_t)len)) > 0)
         len += (int)n;
     close(fd);
@@ -45,10 +44,8 @@ static void ps(int longer)
     char *line = strchr(text, '\n');
     while (line && line[1]) {
         char *next = strchr(++line, '\n'), *f[MAX_WORDS + 1];
-        if (next)
-            *next = '\0';
-        if (split(line, f) == 10)
-            printf("%5s %5s %s %4s %s\n", f[0], f[1], f[2], f[3], f[9]);
+        if (next) *next = '\0';
+        if (split(line, f) == 10) printf("%5s %5s %s %4s %s\n", f[0], f[1], f[2], f[3], f[9]);
         line = next;
     }
 }
@@ -93,8 +90,7 @@ static int split(char *line, char **words)
     for (char *p = line; *p && n < MAX_WORDS;) {
         while (*p == ' ' || *p == '\t' || *p == '\n')
             *p++ = '\0';
-        if (*p)
-            words[n++] = p;
+        if (*p) words[n++] = p;
         while (*p && *p != ' ' && *p != '\t' && *p != '\n')
             p++;
     }
@@ -131,10 +127,8 @@ int main(void)
     for (;;) {
         printf("$ ");
         ssize_t n = read(STDIN_FILENO, line, LINE_MAX);
-        if (n <= 0)
-            return 0;
+        if (n <= 0) return 0;
         line[n] = '\0';
-        if (split(line, words) > 0)
-            command(words);
+        if (split(line, words) > 0) command(words);
     }
 }

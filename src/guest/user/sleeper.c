@@ -14,8 +14,7 @@ static void check(const char *what, int ok)
 static pid_t sleeping_child(long ms)
 {
     pid_t pid = fork();
-    if (pid == 0)
-        exit(msleep(ms) == 0 ? 0 : 1);
+    if (pid == 0) exit(msleep(ms) == 0 ? 0 : 1);
     return pid;
 }
 

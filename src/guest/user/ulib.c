@@ -57,29 +57,86 @@ static long check(long r)
     return r;
 }
 
-#define SYS0(n) check(syscall6(n, 0, 0, 0, 0, 0, 0))
-#define SYS3(n, a, b, c) check(syscall6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0))
+#define SYS0(n)             check(syscall6(n, 0, 0, 0, 0, 0, 0))
+#define SYS3(n, a, b, c)    check(syscall6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0))
 #define SYS4(n, a, b, c, d) check(syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0))
 
-ssize_t read(int fd, void *buf, size_t n) { return SYS3(SYS_read, fd, buf, n); }
-ssize_t write(int fd, const void *buf, size_t n) { return SYS3(SYS_write, fd, buf, n); }
-int open(const char *path, int flags) { return (int)SYS3(SYS_open, path, flags, 0); }
-int close(int fd) { return (int)SYS3(SYS_close, fd, 0, 0); }
-pid_t fork(void) { return (pid_t)SYS0(SYS_fork); }
-int execve(const char *p, char *const a[], char *const e[]) { return (int)SYS3(SYS_execve, p, a, e); }
-pid_t wait4(pid_t pid, int *st, int opt, struct rusage *ru) { return (pid_t)SYS4(SYS_wait4, pid, st, opt, ru); }
-pid_t waitpid(pid_t pid, int *status, int options) { return wait4(pid, status, options, NULL); }
-int kill(pid_t pid, int sig) { return (int)SYS3(SYS_kill, pid, sig, 0); }
-pid_t getpid(void) { return (pid_t)SYS0(SYS_getpid); }
-pid_t getppid(void) { return (pid_t)SYS0(SYS_getppid); }
-int sched_yield(void) { return (int)SYS0(SYS_sched_yield); }
-int nanosleep(const struct timespec *req, struct timespec *rem) { return (int)SYS3(SYS_nanosleep, req, rem, 0); }
-int munmap(void *addr, size_t len) { return (int)SYS3(SYS_munmap, addr, len, 0); }
-int uname(struct utsname *u) { return (int)SYS3(SYS_uname, u, 0, 0); }
-int getrusage(int who, struct rusage *ru) { return (int)SYS3(SYS_getrusage, who, ru, 0); }
-int setpriority(int which, int who, int prio) { return (int)SYS3(SYS_setpriority, which, who, prio); }
-int clock_gettime(int clock, struct timespec *ts) { return (int)SYS3(SYS_clock_gettime, clock, ts, 0); }
-int arch_prctl(int code, unsigned long addr) { return (int)SYS3(SYS_arch_prctl, code, addr, 0); }
+ssize_t read(int fd, void *buf, size_t n)
+{
+    return SYS3(SYS_read, fd, buf, n);
+}
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    return SYS3(SYS_write, fd, buf, n);
+}
+int open(const char *path, int flags)
+{
+    return (int)SYS3(SYS_open, path, flags, 0);
+}
+int close(int fd)
+{
+    return (int)SYS3(SYS_close, fd, 0, 0);
+}
+pid_t fork(void)
+{
+    return (pid_t)SYS0(SYS_fork);
+}
+int execve(const char *p, char *const a[], char *const e[])
+{
+    return (int)SYS3(SYS_execve, p, a, e);
+}
+pid_t wait4(pid_t pid, int *st, int opt, struct rusage *ru)
+{
+    return (pid_t)SYS4(SYS_wait4, pid, st, opt, ru);
+}
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+    return wait4(pid, status, options, NULL);
+}
+int kill(pid_t pid, int sig)
+{
+    return (int)SYS3(SYS_kill, pid, sig, 0);
+}
+pid_t getpid(void)
+{
+    return (pid_t)SYS0(SYS_getpid);
+}
+pid_t getppid(void)
+{
+    return (pid_t)SYS0(SYS_getppid);
+}
+int sched_yield(void)
+{
+    return (int)SYS0(SYS_sched_yield);
+}
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    return (int)SYS3(SYS_nanosleep, req, rem, 0);
+}
+int munmap(void *addr, size_t len)
+{
+    return (int)SYS3(SYS_munmap, addr, len, 0);
+}
+int uname(struct utsname *u)
+{
+    return (int)SYS3(SYS_uname, u, 0, 0);
+}
+int getrusage(int who, struct rusage *ru)
+{
+    return (int)SYS3(SYS_getrusage, who, ru, 0);
+}
+int setpriority(int which, int who, int prio)
+{
+    return (int)SYS3(SYS_setpriority, which, who, prio);
+}
+int clock_gettime(int clock, struct timespec *ts)
+{
+    return (int)SYS3(SYS_clock_gettime, clock, ts, 0);
+}
+int arch_prctl(int code, unsigned long addr)
+{
+    return (int)SYS3(SYS_arch_prctl, code, addr, 0);
+}
 
 /* The raw call returns 20 - nice; this returns the nice value, as glibc. */
 int getpriority(int which, int who)
@@ -104,8 +161,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 void *sbrk(intptr_t increment)
 {
     long old = syscall6(SYS_brk, 0, 0, 0, 0, 0, 0);
-    if (increment == 0)
-        return (void *)old;
+    if (increment == 0) return (void *)old;
     long now = syscall6(SYS_brk, old + increment, 0, 0, 0, 0, 0);
     if (now != old + increment) {
         errno = ENOMEM;

@@ -16,8 +16,8 @@
 typedef int pid_t;
 typedef long ssize_t;
 
-#define NORETURN __attribute__((noreturn))
-#define STDIN_FILENO 0
+#define NORETURN      __attribute__((noreturn))
+#define STDIN_FILENO  0
 #define STDOUT_FILENO 1
 #define STDERR_FILENO 2
 
