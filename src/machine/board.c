@@ -217,7 +217,8 @@ static int create_devices(struct machine *m)
     m->pit = pit_new(&m->clock, m->isa_irq[0]);
     m->rtc = rtc_new(&m->clock, m->isa_irq[RTC_IRQ], epoch);
     m->kbd = i8042_new(m->isa_irq[I8042_KBD_IRQ], m->isa_irq[I8042_AUX_IRQ], &m->sysctl);
-    if (!m->uart || !m->pit || !m->rtc || !m->kbd) return -1;
+    m->vga = vga_new(&m->clock);
+    if (!m->uart || !m->pit || !m->rtc || !m->kbd || !m->vga) return -1;
     rtc_set_memory_sizes(m->rtc, m->pm.lowmem, m->pm.ram_size - m->pm.lowmem);
     return 0;
 }
@@ -242,6 +243,8 @@ static int register_ports(struct machine *m)
                        "acpi-pm");
     rc |=
         bus_register(&m->pm.mmio, IOAPIC_BASE, IOAPIC_MMIO_SIZE, ioapic_ops(), m->ioapic, "ioapic");
+    rc |= bus_register(io, VGA_PORT_BASE, VGA_PORT_COUNT, vga_io_ops(), m->vga, "vga");
+    rc |= phys_map_mmio(&m->pm, VGA_MEM_BASE, VGA_MEM_SIZE, vga_mem_ops(), m->vga, "vga-mem");
     return rc;
 }
 
@@ -270,6 +273,7 @@ int board_attach(struct machine *m)
 void board_destroy(struct machine *m)
 {
     i8042_free(m->kbd);
+    vga_free(m->vga);
     rtc_free(m->rtc);
     pit_free(m->pit);
     uart_free(m->uart);

@@ -92,6 +92,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 static uint64_t icount_limit(const struct machine *m, uint64_t cap)
 {
     uint64_t icount = m->cpu->icount;
+    if (m->frontend.poll) cap = earliest(cap, icount + FRONTEND_SLICE_INSNS);
     if (m->clock.host) return earliest(cap, icount + HOST_SLICE_INSNS);
     uint64_t deadline = vclock_next_deadline(&m->clock);
     if (m->input.live) deadline = earliest(deadline, m->input.next_poll);
@@ -152,12 +153,15 @@ static void idle(struct machine *m)
     uint64_t now = vclock_now(&m->clock);
     uint64_t next = vclock_next_deadline(&m->clock);
     if (input_can_wake(m)) {
-        uint64_t slept = wait_input(m, next == VCLOCK_NEVER ? VCLOCK_NEVER : next - now);
+        uint64_t limit = next == VCLOCK_NEVER ? VCLOCK_NEVER : next - now;
+        if (m->frontend.wait) limit = earliest(limit, m->frontend.interval_ns);
+        uint64_t slept = wait_input(m, limit);
         vclock_skip_to(&m->clock, earliest(next, now + slept));
         board_pump_input(m);
         service(m);
         return;
     }
+    if (m->frontend.wait && !frontend_wait(m, next)) return;
     if (next == VCLOCK_NEVER || vclock_all_fired_twice(&m->clock)) {
         machine_request_stop(m, EMU_STOP_HALTED, EXIT_HALTED);
         return;
@@ -185,6 +189,7 @@ static void run_until(struct machine *m, uint64_t cap, bool stepping)
         }
         enum cpu_exit e = stepping ? cpu_step(m->cpu) : cpu_exec(m->cpu, icount_limit(m, cap));
         service(m);
+        frontend_tick(m);
         if (e == CPU_EXIT_SHUTDOWN)
             machine_shutdown(m);
         else if (e == CPU_EXIT_HALT)

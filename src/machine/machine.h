@@ -10,6 +10,7 @@
 #include "../apic/apic_bus.h"
 #include "../cpu/cpu.h"
 #include "../dev/sysctl.h"
+#include "../dev/vga.h"
 #include "../trace/hooks.h"
 #include "bus.h"
 #include "irq.h"
@@ -57,6 +58,9 @@ struct machine {
     struct port_a port_a;      // port 0x92
     struct machine_input input;
     uint64_t idle_icount;      // icount when the current halt began (idle epochs)
+    struct vga *vga;           // text console at 0xB8000, ports 0x3B0-0x3DF
+    emu_frontend frontend;     // a window's share of the run loop (display.h)
+    uint64_t frontend_last_ns; // host time of the last frontend poll
     struct hook_registry hooks; // subscribers (include/emu/hooks.h)
     bool stop;                 // a device asked the run to end
     emu_stop_reason stop_reason;
@@ -68,6 +72,18 @@ struct machine {
 int machine_faults_init(struct machine *m);
 /* The CPU shut down (triple fault): ends the run as cfg.on_triple_fault says. */
 void machine_shutdown(struct machine *m);
+
+/* With a front end, the CPU runs at most this many instructions between two
+ * looks at the host clock (about 10 ms of host time). */
+#define FRONTEND_SLICE_INSNS (1ULL << 20)
+
+/* display_api.c: calls the front end's poll if its interval has passed. */
+void frontend_tick(struct machine *m);
+/* display_api.c: lets the front end sleep while the halted guest waits for
+ * the timer deadline `next` (VCLOCK_NEVER: none). Returns true if the run
+ * loop should go on to skip virtual time to `next`, false if the CPU can
+ * wake now, the run was stopped, or there is no deadline. */
+bool frontend_wait(struct machine *m, uint64_t next);
 
 /* Ends the current run with `reason` and process exit status `status`. */
 void machine_request_stop(struct machine *m, emu_stop_reason reason, int status);
