@@ -2,6 +2,7 @@
  * the PS/2 keyboard, and the front end's place in the run loop. */
 #include <time.h>
 
+#include "../dev/i8042.h"
 #include "machine.h"
 
 static uint64_t host_ns(void)
