@@ -80,6 +80,9 @@ void cpu_reset(struct cpu *cpu)
     cpu->dr[6] = RESET_DR6;
     cpu->dr[7] = RESET_DR7;
     memset(&cpu->msr, 0, sizeof(cpu->msr));
+    memset(&cpu->simd, 0, sizeof(cpu->simd));
+    cpu->simd.mxcsr = MXCSR_RESET;
+    cpu->simd.fcw = X87_FCW_RESET;
     cpu->msr.pat = RESET_PAT;
     cpu->msr.misc_enable = MISC_ENABLE_FAST_STRINGS;
     cpu->cpl = 0;

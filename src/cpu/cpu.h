@@ -120,6 +120,7 @@ struct cpu {
     uint64_t cr0, cr2, cr3, cr4, cr8, efer, xcr0;
     uint64_t dr[8];
     struct cpu_msrs msr;
+    struct simd_state simd;   // XMM/MMX registers, MXCSR
     uint8_t cpl;
     uint8_t mode;         // enum cpu_mode
     uint8_t stack_size;   // 2, 4 or 8: width of the stack pointer

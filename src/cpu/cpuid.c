@@ -23,6 +23,10 @@
 #define F1D_PAT (1u << 16)
 #define F1D_PSE36 (1u << 17)
 #define F1D_CLFSH (1u << 19)
+#define F1D_MMX (1u << 23)
+#define F1D_FXSR (1u << 24)
+#define F1D_SSE (1u << 25)
+#define F1D_SSE2 (1u << 26)
 /* CPUID.01H:ECX */
 #define F1C_CX16 (1u << 13)
 #define F1C_PCID (1u << 17)
@@ -64,7 +68,8 @@ static void leaf1(const struct cpu *cpu, uint32_t out[4])
     out[1] = ((uint32_t)cpu->index << 24) | (1u << 16) | (CLFLUSH_LINE_QWORDS << 8);
     out[2] = F1C_CX16 | F1C_PCID | F1C_POPCNT;
     out[3] = F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_SEP | F1D_MTRR |
-             F1D_PGE | F1D_CMOV | F1D_PAT | F1D_PSE36 | F1D_CLFSH;
+             F1D_PGE | F1D_CMOV | F1D_PAT | F1D_PSE36 | F1D_CLFSH | F1D_MMX | F1D_FXSR | F1D_SSE |
+             F1D_SSE2;
     if (cpu->features & CPU_FEAT_APIC)
         out[3] |= F1D_APIC;
     if (cpu->features & CPU_FEAT_X2APIC)

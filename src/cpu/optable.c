@@ -1,6 +1,7 @@
 /* Which translate function handles each Zydis mnemonic. A mnemonic missing
  * here raises #UD (docs/cpu.md lists what is implemented). */
 #include "ops.h"
+#include "simd.h"
 
 #define CC(m, cc) [ZYDIS_MNEMONIC_##m] = {xl_jcc, cc, INSN_END}
 #define CMOV(m, cc) [ZYDIS_MNEMONIC_##m] = {xl_cmov, cc, 0}
@@ -104,5 +105,7 @@ const struct xlate_entry *optable_lookup(ZydisMnemonic m)
 {
     if ((unsigned)m > ZYDIS_MNEMONIC_MAX_VALUE)
         return NULL;
-    return &optable[m];
+    if (optable[m].fn)
+        return &optable[m];
+    return simd_lookup(m); /* SSE, SSE2, MMX: simd_table.c */
 }

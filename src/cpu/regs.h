@@ -149,6 +149,32 @@ struct lazy_flags {
     uint8_t aux;    // carry in (ADC/SBB) or preserved CF (INC/DEC)
 };
 
+/* SSE/SSE2 and MMX state. emu has no x87 unit: the MMX registers stand on
+ * their own, and FXSAVE stores an empty x87 state around them. */
+union xmm_reg {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t d[4];
+    uint64_t q[2];
+    float f[4];
+    double df[2];
+};
+
+struct simd_state {
+    union xmm_reg xmm[16];
+    uint64_t mm[8];     // MMX registers
+    uint32_t mxcsr;     // SSE control and status
+    uint16_t fcw;       // x87 control word (FXSAVE/FXRSTOR round-trip it)
+    uint16_t fsw;       // x87 status word
+    uint8_t ftw;        // abridged x87 tag word
+};
+
+#define MXCSR_RESET 0x1F80u
+#define MXCSR_WRITABLE 0xFFFFu /* DAZ (bit 6) included */
+#define MXCSR_FLAGS 0x3Fu      /* IE DE ZE OE UE PE */
+#define MXCSR_MASK_SHIFT 7
+#define X87_FCW_RESET 0x037Fu
+
 /* MSR numbers. */
 #define MSR_IA32_TSC 0x10
 #define MSR_IA32_APIC_BASE 0x1B

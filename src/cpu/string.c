@@ -4,6 +4,7 @@
  * instruction budget are honoured during long copies; each iteration
  * commits RCX/RSI/RDI, so a fault leaves the progress made (SDM). */
 #include "ops.h"
+#include "simd.h"
 
 #define STRING_CHUNK 4096
 
@@ -104,11 +105,11 @@ static void string_op(struct cpu *cpu, const struct insn *in)
 
 bool xl_string(const struct xlate *x, struct insn *in)
 {
-    /* MOVSD/CMPSD are also SSE2 mnemonics; those forms are not implemented. */
+    /* MOVSD/CMPSD are also SSE2 mnemonics: the XMM forms are SIMD. */
     for (unsigned i = 0; i < x->zi->operand_count; i++)
         if (x->ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER &&
             ZydisRegisterGetClass(x->ops[i].reg.value) == ZYDIS_REGCLASS_XMM)
-            return false;
+            return xl_simd(x, in);
     /* The source operand (DS:rSI, segment overridable) if there is one. */
     for (unsigned i = 0; i < x->zi->operand_count; i++) {
         const ZydisDecodedOperand *op = &x->ops[i];

@@ -7,8 +7,8 @@
 
 #define CR0_RESERVED 0xFFFFFFFF00000000ULL
 #define CR4_SUPPORTED                                                                          \
-    (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_UMIP |        \
-     CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)
+    (CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR |      \
+     CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)
 #define CR3_PCID_MASK 0xFFFULL
 #define DR6_FIXED1 0xFFFF0FF0ULL
 #define DR7_FIXED1 0x400ULL
