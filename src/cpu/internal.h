@@ -350,6 +350,8 @@ void io_check(struct cpu *cpu, uint16_t port, unsigned size);
 
 int msr_read(struct cpu *cpu, uint32_t msr, uint64_t *value);
 int msr_write(struct cpu *cpu, uint32_t msr, uint64_t value);
+/* Why RDMSR/WRMSR of msr failed: FC_BAD_MSR (no such MSR) or FC_MSR_VALUE. */
+unsigned msr_fault_cause(struct cpu *cpu, uint32_t msr);
 void cpuid_query(const struct cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 uint64_t cpu_tsc(struct cpu *cpu);
 

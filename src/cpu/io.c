@@ -16,15 +16,15 @@ void io_check(struct cpu *cpu, uint16_t port, unsigned size)
         return;
     const struct seg *tr = &cpu->tr;
     if ((tr->attr & TSS_TYPE_MASK) != TSS_TYPE_32 || tr->limit < TSS_MIN_LIMIT_FOR_IOMAP)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_IO_BITMAP, port);
     uint32_t base = (uint32_t)sys_read(cpu, tr->base + TSS_IOMAP_BASE_OFFSET, 2);
     uint32_t at = base + port / 8;
     if (at + 1 > tr->limit)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_IO_BITMAP, port);
     uint32_t bits = (uint32_t)sys_read(cpu, tr->base + at, 2);
     uint32_t want = ((1u << size) - 1) << (port % 8);
     if (bits & want)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_IO_BITMAP, port);
 }
 
 static uint16_t port_of(const struct cpu *cpu, const struct insn *in)

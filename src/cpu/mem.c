@@ -13,7 +13,7 @@ static bool canonical(uint64_t lin)
 static void check_canonical(struct cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
 {
     if (cpu_long64(cpu) && (!canonical(lin) || !canonical(lin + size - 1)))
-        cpu_fault(cpu, (acc & MEM_STACK) ? EXC_SS : EXC_GP, 0);
+        cpu_fault_why(cpu, (acc & MEM_STACK) ? EXC_SS : EXC_GP, 0, FC_NONCANONICAL, lin);
 }
 
 /* The linear address of the byte after the first page of an access that
@@ -127,21 +127,21 @@ uint64_t seg_linear_slow(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned s
         return ea + cpu->segbase[sreg];
     if (cpu_protected(cpu)) {
         if (s->attr & SEG_ATTR_UNUSABLE)
-            cpu_fault(cpu, vector, 0);
+            cpu_fault_why(cpu, vector, 0, FC_SEG_UNUSABLE, sreg);
         bool code = (s->attr & SEG_ATTR_CODE) != 0;
         if ((acc & MMU_KIND_MASK) == MMU_WRITE && (code || !(s->attr & SEG_ATTR_RW)))
-            cpu_fault(cpu, vector, 0);
+            cpu_fault_why(cpu, vector, 0, FC_SEG_TYPE, sreg);
         if ((acc & MMU_KIND_MASK) == MMU_READ && code && !(s->attr & SEG_ATTR_RW))
-            cpu_fault(cpu, vector, 0);
+            cpu_fault_why(cpu, vector, 0, FC_SEG_TYPE, sreg);
     }
     uint64_t last = ea + size - 1;
     bool expand_down = !(s->attr & SEG_ATTR_CODE) && (s->attr & SEG_ATTR_DC) && cpu_protected(cpu);
     if (expand_down) {
         uint64_t upper = (s->attr & SEG_ATTR_DB) ? 0xffffffffULL : 0xffffULL;
         if (ea <= s->limit || last > upper)
-            cpu_fault(cpu, vector, 0);
+            cpu_fault_why(cpu, vector, 0, FC_SEG_LIMIT, ea);
     } else if (last > s->limit || last < ea) {
-        cpu_fault(cpu, vector, 0);
+        cpu_fault_why(cpu, vector, 0, FC_SEG_LIMIT, ea);
     }
     return (s->base + ea) & 0xffffffffULL;
 }

@@ -246,3 +246,11 @@ int msr_write(struct cpu *cpu, uint32_t msr, uint64_t value)
     *(uint64_t *)((char *)&cpu->msr + d->field) = value;
     return 0;
 }
+
+unsigned msr_fault_cause(struct cpu *cpu, uint32_t msr)
+{
+    bool board = is_apic_msr(msr) && (cpu->env.msr_read || cpu->env.msr_write);
+    return board || find_def(msr) || fixed_mtrr_slot(msr) >= 0 || is_var_mtrr(msr)
+               ? FC_MSR_VALUE
+               : FC_BAD_MSR;
+}

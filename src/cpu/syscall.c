@@ -37,10 +37,18 @@ static void enter_ring(struct cpu *cpu, unsigned cpl, uint64_t rip)
     cpu->gpr[REG_NEXT_RIP] = rip;
 }
 
+/* SYSCALL and SYSRET: 64-bit mode with EFER.SCE, or #UD (Intel). */
+static void require_syscall_enabled(struct cpu *cpu)
+{
+    if (!cpu_long64(cpu))
+        cpu_fault_why(cpu, EXC_UD, EXC_NO_ERROR, FC_INVALID_OPCODE, 0);
+    if (!(cpu->efer & EFER_SCE))
+        cpu_fault_why(cpu, EXC_UD, EXC_NO_ERROR, FC_FEATURE_OFF, 0);
+}
+
 static void do_syscall(struct cpu *cpu)
 {
-    if (!cpu_long64(cpu) || !(cpu->efer & EFER_SCE))
-        cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+    require_syscall_enabled(cpu);
     if (cpu_hooked(cpu, EMU_EV_SYSCALL_ENTRY))
         cpu_ev_syscall_entry(cpu, EMU_SYSCALL_SYSCALL);
     uint64_t f = cpu_get_rflags(cpu);
@@ -55,13 +63,12 @@ static void do_syscall(struct cpu *cpu)
 
 static void do_sysret(struct cpu *cpu, unsigned osz)
 {
-    if (!cpu_long64(cpu) || !(cpu->efer & EFER_SCE))
-        cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+    require_syscall_enabled(cpu);
     if (cpu->cpl != 0)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
     uint64_t rip = cpu->gpr[RCX];
     if (osz == 8 && !canonical(rip))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, rip);
     uint16_t base = (uint16_t)(cpu->msr.star >> STAR_SYSRET_CS_SHIFT);
     if (osz == 8)
         set_flat(cpu, SEG_CS, (uint16_t)((base + 16) | 3), ATTR_CODE64 | DPL3);
@@ -76,7 +83,7 @@ static void do_sysenter(struct cpu *cpu)
 {
     uint16_t cs = (uint16_t)cpu->msr.sysenter_cs;
     if (!cpu_protected(cpu) || (cs & 0xfffc) == 0)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_NULL_SELECTOR, cs);
     if (cpu_hooked(cpu, EMU_EV_SYSCALL_ENTRY))
         cpu_ev_syscall_entry(cpu, EMU_SYSCALL_SYSENTER);
     uint64_t f = cpu_get_rflags(cpu) & ~(RFLAGS_VM | RFLAGS_IF | RFLAGS_RF);
@@ -92,12 +99,14 @@ static void do_sysenter(struct cpu *cpu)
 static void do_sysexit(struct cpu *cpu, unsigned osz)
 {
     uint16_t cs = (uint16_t)cpu->msr.sysenter_cs;
-    if (!cpu_protected(cpu) || cpu->cpl != 0 || (cs & 0xfffc) == 0)
-        cpu_fault(cpu, EXC_GP, 0);
+    if (!cpu_protected(cpu) || cpu->cpl != 0)
+        cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
+    if ((cs & 0xfffc) == 0)
+        cpu_fault_why(cpu, EXC_GP, 0, FC_NULL_SELECTOR, cs);
     uint64_t rip = cpu->gpr[RDX], rsp = cpu->gpr[RCX];
     if (osz == 8) {
         if (!canonical(rip) || !canonical(rsp))
-            cpu_fault(cpu, EXC_GP, 0);
+            cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, canonical(rip) ? rsp : rip);
         set_flat(cpu, SEG_CS, (uint16_t)((cs + 32) | 3), ATTR_CODE64 | DPL3);
         set_flat(cpu, SEG_SS, (uint16_t)((cs + 40) | 3), ATTR_DATA32 | DPL3);
     } else {

@@ -23,7 +23,7 @@ enum sys_op {
 static void require_cpl0(struct cpu *cpu)
 {
     if (cpu->cpl != 0)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
 }
 
 static bool canonical(uint64_t v)
@@ -37,12 +37,12 @@ static void write_cr0(struct cpu *cpu, uint64_t v)
 {
     if ((v & CR0_RESERVED) || ((v & CR0_PG) && !(v & CR0_PE)) ||
         ((v & CR0_NW) && !(v & CR0_CD)))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     bool enabling_pg = (v & CR0_PG) && !(cpu->cr0 & CR0_PG);
     if (enabling_pg && (cpu->efer & EFER_LME) && !(cpu->cr4 & CR4_PAE))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     if (cpu_long64(cpu) && !(v & CR0_PG))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     if (enabling_pg)
         paging_check_pdptes(cpu, v, cpu->cr3, cpu->cr4);
     cpu_set_cr(cpu, 0, v);
@@ -57,7 +57,7 @@ static void write_cr3(struct cpu *cpu, uint64_t v)
         if (cpu->cr4 & CR4_PCIDE)
             rsvd &= ~CR3_NOFLUSH;
         if (v & rsvd)
-            cpu_fault(cpu, EXC_GP, 0);
+            cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
         noflush = (v & CR3_NOFLUSH) != 0;
         v &= ~CR3_NOFLUSH;
     } else {
@@ -69,12 +69,12 @@ static void write_cr3(struct cpu *cpu, uint64_t v)
 static void write_cr4(struct cpu *cpu, uint64_t v)
 {
     if (v & ~CR4_SUPPORTED)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     if ((cpu->efer & EFER_LMA) && !(v & CR4_PAE))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     bool pcide_on = (v & CR4_PCIDE) && !(cpu->cr4 & CR4_PCIDE);
     if (pcide_on && (!(cpu->efer & EFER_LMA) || (cpu->cr3 & CR3_PCID_MASK)))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     paging_check_pdptes(cpu, cpu->cr0, cpu->cr3, v);
     cpu_set_cr(cpu, 4, v);
 }
@@ -181,7 +181,7 @@ static void mov_to_dr(struct cpu *cpu, const struct insn *in)
     unsigned n = dr_index(cpu, in->op);
     uint64_t v = reg_read(cpu, in->r2, in->osz);
     if ((n == 6 || n == 7) && (v >> 32))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     if (n == 6)
         v |= DR6_FIXED1;
     else if (n == 7)
@@ -227,14 +227,14 @@ static void dtable_op(struct cpu *cpu, const struct insn *in)
         uint16_t limit = (uint16_t)mem_read(cpu, in->seg, ea, 2);
         uint64_t base = mem_read(cpu, in->seg, (ea + 2) & size_mask(in->asz), base_size);
         if (base_size == 8 && !canonical(base))
-            cpu_fault(cpu, EXC_GP, 0);
+            cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, base);
         if (in->osz == 2)
             base &= 0xFFFFFF;
         *t = (struct dtable){base, limit};
         return;
     }
     if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
     mem_probe_write(cpu, in->seg, ea, 2 + base_size);
     mem_write(cpu, in->seg, ea, 2, t->limit);
     mem_write(cpu, in->seg, (ea + 2) & size_mask(in->asz), base_size, t->base);
@@ -260,7 +260,7 @@ static void check_iopl(struct cpu *cpu)
 {
     unsigned iopl = (cpu->rflags & RFLAGS_IOPL) >> RFLAGS_IOPL_SHIFT;
     if (cpu_protected(cpu) && cpu->cpl > iopl)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_IOPL, 0);
 }
 
 static void do_cpuid(struct cpu *cpu)
@@ -276,7 +276,7 @@ static void do_cpuid(struct cpu *cpu)
 static void do_rdtsc(struct cpu *cpu, bool aux)
 {
     if ((cpu->cr4 & CR4_TSD) && cpu->cpl > 0)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
     uint64_t tsc = cpu_tsc(cpu);
     cpu->gpr[RAX] = tsc & 0xFFFFFFFFULL;
     cpu->gpr[RDX] = tsc >> 32;
@@ -288,8 +288,9 @@ static void do_rdmsr(struct cpu *cpu)
 {
     require_cpl0(cpu);
     uint64_t v;
-    if (msr_read(cpu, (uint32_t)cpu->gpr[RCX], &v) < 0)
-        cpu_fault(cpu, EXC_GP, 0);
+    uint32_t msr = (uint32_t)cpu->gpr[RCX];
+    if (msr_read(cpu, msr, &v) < 0)
+        cpu_fault_why(cpu, EXC_GP, 0, msr_fault_cause(cpu, msr), msr);
     cpu->gpr[RAX] = v & 0xFFFFFFFFULL;
     cpu->gpr[RDX] = v >> 32;
 }
@@ -304,13 +305,16 @@ static void do_wrmsr(struct cpu *cpu)
     if (hooked)
         msr_read(cpu, msr, &old);
     if (msr_write(cpu, msr, v) < 0)
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, msr_fault_cause(cpu, msr), msr);
     if (hooked)
         cpu_ev_reg(cpu, EMU_EV_MSR_WRITE, msr, old, v);
 }
 
+/* SWAPGS exists in 64-bit mode only. */
 static void do_swapgs(struct cpu *cpu)
 {
+    if (!cpu_long64(cpu))
+        cpu_fault_why(cpu, EXC_UD, EXC_NO_ERROR, FC_INVALID_OPCODE, 0);
     require_cpl0(cpu);
     uint64_t gs = cpu->seg[SEG_GS].base;
     cpu->seg[SEG_GS].base = cpu->msr.kernel_gs_base;
@@ -320,8 +324,8 @@ static void do_swapgs(struct cpu *cpu)
 
 static void fsgsbase(struct cpu *cpu, const struct insn *in)
 {
-    if (!(cpu->cr4 & CR4_FSGSBASE))
-        cpu_fault(cpu, EXC_UD, EXC_NO_ERROR);
+    if (!(cpu->cr4 & CR4_FSGSBASE) || !cpu_long64(cpu))
+        cpu_fault_why(cpu, EXC_UD, EXC_NO_ERROR, FC_FEATURE_OFF, 0);
     unsigned sreg = (in->op == SYS_RDFSBASE || in->op == SYS_WRFSBASE) ? SEG_FS : SEG_GS;
     if (in->op == SYS_RDFSBASE || in->op == SYS_RDGSBASE) {
         reg_write(cpu, in->r1, in->osz, cpu->seg[sreg].base);
@@ -329,7 +333,7 @@ static void fsgsbase(struct cpu *cpu, const struct insn *in)
     }
     uint64_t v = reg_read(cpu, in->r1, in->osz);
     if (!canonical(v))
-        cpu_fault(cpu, EXC_GP, 0);
+        cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, v);
     cpu->seg[sreg].base = v;
     cpu->segbase[sreg] = v;
 }
@@ -378,7 +382,7 @@ static void system_op(struct cpu *cpu, const struct insn *in)
     }
     case SYS_SMSW:
         if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0)
-            cpu_fault(cpu, EXC_GP, 0);
+            cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
         if (in->flags & INSN_M0)
             insn_mem_write(cpu, in, 2, cpu->cr0 & 0xffff);
         else
