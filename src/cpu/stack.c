@@ -222,17 +222,36 @@ bool xl_popa(const struct xlate *x, struct insn *in)
 
 #define ENTER_LEVEL_MASK 31
 
+/* ENTER (SDM): push rBP, copy level-1 frame pointers from below rBP (read
+ * after the previous pushes, which they may overlap), push the new frame
+ * pointer, allocate imm16 bytes. OperandSize sets the size of each pushed
+ * value and of the rBP write; StackSize sets rSP/rBP wrapping. Every read
+ * and every slot's write permission is checked before the first write, so
+ * a fault leaves memory untouched. */
+static void enter_check(struct cpu *cpu, unsigned sz, unsigned level)
+{
+    uint64_t mask = stack_mask(cpu), rsp = cpu->gpr[RSP], rbp = cpu->gpr[RBP];
+    for (unsigned i = 1; i < level; i++) {
+        rbp = (rbp - sz) & mask;
+        (void)mem_read(cpu, SEG_SS, rbp, sz);
+    }
+    unsigned pushes = level ? level + 1 : 1;
+    for (unsigned i = 1; i <= pushes; i++)
+        mem_probe_write(cpu, SEG_SS, (rsp - i * sz) & mask, sz);
+}
+
 static void enter(struct cpu *cpu, const struct insn *in)
 {
     unsigned sz = in->osz, level = in->imm2 & ENTER_LEVEL_MASK;
+    enter_check(cpu, sz, level);
     uint64_t mask = stack_mask(cpu);
     uint64_t rsp = (cpu->gpr[RSP] - sz) & mask;
     uint64_t rbp = cpu->gpr[RBP];
     mem_write(cpu, SEG_SS, rsp, sz, rbp & size_mask(sz));
     uint64_t frame = rsp;
     for (unsigned i = 1; i < level; i++) {
-        rbp = (rbp - sz) & size_mask(cpu->stack_size);
-        uint64_t v = mem_read(cpu, SEG_SS, rbp & mask, sz);
+        rbp = (rbp - sz) & mask;
+        uint64_t v = mem_read(cpu, SEG_SS, rbp, sz);
         rsp = (rsp - sz) & mask;
         mem_write(cpu, SEG_SS, rsp, sz, v);
     }
