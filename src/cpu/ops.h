@@ -14,6 +14,7 @@ enum muldiv_op { MD_MUL, MD_IMUL, MD_DIV, MD_IDIV };
 enum bt_op { BT_BT, BT_BTS, BT_BTR, BT_BTC };
 enum bitcount_op { BIT_BSF, BIT_BSR, BIT_LZCNT, BIT_TZCNT, BIT_POPCNT };
 enum bmi_op { BMI_ANDN, BMI_BEXTR, BMI_BLSI, BMI_BLSMSK, BMI_BLSR };
+enum bcd_op { BCD_AAA, BCD_AAS, BCD_DAA, BCD_DAS, BCD_AAM, BCD_AAD };
 
 /* alu.c */
 bool xl_alu(const struct xlate *x, struct insn *in);
@@ -44,6 +45,9 @@ bool xl_cmpxchg(const struct xlate *x, struct insn *in);
 bool xl_cmpxchg_double(const struct xlate *x, struct insn *in);
 /* bmi.c */
 bool xl_bmi(const struct xlate *x, struct insn *in);
+/* legacy.c */
+bool xl_bcd(const struct xlate *x, struct insn *in);
+bool xl_bound(const struct xlate *x, struct insn *in);
 /* control.c */
 bool xl_jmp(const struct xlate *x, struct insn *in);
 bool xl_jcc(const struct xlate *x, struct insn *in);

@@ -40,6 +40,9 @@ static const struct xlate_entry optable[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     E(CMPXCHG8B, xl_cmpxchg_double, 0, 0), E(CMPXCHG16B, xl_cmpxchg_double, 0, 0),
     E(ANDN, xl_bmi, BMI_ANDN, 0), E(BEXTR, xl_bmi, BMI_BEXTR, 0), E(BLSI, xl_bmi, BMI_BLSI, 0),
     E(BLSMSK, xl_bmi, BMI_BLSMSK, 0), E(BLSR, xl_bmi, BMI_BLSR, 0),
+    E(AAA, xl_bcd, BCD_AAA, 0), E(AAS, xl_bcd, BCD_AAS, 0), E(DAA, xl_bcd, BCD_DAA, 0),
+    E(DAS, xl_bcd, BCD_DAS, 0), E(AAM, xl_bcd, BCD_AAM, 0), E(AAD, xl_bcd, BCD_AAD, 0),
+    E(BOUND, xl_bound, 0, 0),
 
     CC(JO, 0), CC(JNO, 1), CC(JB, 2), CC(JNB, 3), CC(JZ, 4), CC(JNZ, 5), CC(JBE, 6),
     CC(JNBE, 7), CC(JS, 8), CC(JNS, 9), CC(JP, 10), CC(JNP, 11), CC(JL, 12), CC(JNL, 13),

@@ -167,8 +167,7 @@ static void test_mov_moffs_with_64_bit_address(void **state)
 {
     struct isa *m = *state;
     isa_poke(m, ISA_DATA, 0x5a, 1);
-    assert_int_equal(isa_run(m, "a0 00 00 02 00 00 00 00 00" /* movabs al, [0x20000] */),
-                     NO_FAULT);
+    assert_int_equal(isa_run(m, "a0 00 00 02 00 00 00 00 00" /* movabs al, [0x20000] */), NO_FAULT);
     assert_int_equal(REG(RAX) & 0xff, 0x5a);
 }
 
@@ -178,8 +177,7 @@ static void test_fs_override_adds_fs_base_in_64_bit_mode(void **state)
     struct seg fs = m->cpu->seg[SEG_FS];
     cpu_load_seg_raw(m->cpu, SEG_FS, fs.sel, ISA_DATA, fs.limit, fs.attr);
     isa_poke(m, ISA_DATA + 0x10, 0x1234, 8);
-    assert_int_equal(isa_run(m, "64 48 8b 04 25 10 00 00 00" /* mov rax, fs:[0x10] */),
-                     NO_FAULT);
+    assert_int_equal(isa_run(m, "64 48 8b 04 25 10 00 00 00" /* mov rax, fs:[0x10] */), NO_FAULT);
     assert_int_equal(REG(RAX), 0x1234);
 }
 

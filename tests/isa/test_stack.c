@@ -129,8 +129,7 @@ static void test_pushad_stores_original_esp_popad_skips_it(void **state)
 {
     struct isa *m = *state;
     for (unsigned r = RAX; r <= RDI; r++)
-        if (r != RSP)
-            REG(r) = 0x100 + r;
+        if (r != RSP) REG(r) = 0x100 + r;
     assert_int_equal(isa_run(m, "60" /* pushad */), NO_FAULT);
     assert_int_equal(REG(RSP), ISA_STACK_TOP - 32);
     assert_int_equal(isa_peek(m, ISA_STACK_TOP - 4, 4), 0x100 + RAX);
@@ -138,8 +137,7 @@ static void test_pushad_stores_original_esp_popad_skips_it(void **state)
     assert_int_equal(isa_peek(m, ISA_STACK_TOP - 32, 4), 0x100 + RDI);
     isa_poke(m, ISA_STACK_TOP - 20, 0x4444, 4);
     for (unsigned r = RAX; r <= RDI; r++)
-        if (r != RSP)
-            REG(r) = 0;
+        if (r != RSP) REG(r) = 0;
     assert_int_equal(isa_run(m, "61" /* popad */), NO_FAULT);
     assert_int_equal(REG(RSP), ISA_STACK_TOP);
     assert_int_equal(REG(RBX), 0x100 + RBX);
