@@ -122,6 +122,13 @@ static uint8_t prefix_flags(const ZydisDecodedInstruction *zi)
     return f;
 }
 
+/* Knights Corner encodings (VEX-encoded POPCNT/LZCNT/TZCNT among them)
+ * that Zydis decodes but no Intel 64 processor outside Xeon Phi has. */
+static bool xeon_phi_only(const ZydisDecodedInstruction *zi)
+{
+    return zi->meta.isa_ext == ZYDIS_ISA_EXT_KNC || zi->meta.isa_ext == ZYDIS_ISA_EXT_KNCV;
+}
+
 ZyanStatus decode_insn(const struct decoders *d, unsigned mode, const uint8_t *bytes, size_t avail,
                        struct insn *in)
 {
@@ -141,7 +148,7 @@ ZyanStatus decode_insn(const struct decoders *d, unsigned mode, const uint8_t *b
     in->fn = op_ud;
     const struct xlate_entry *e = optable_lookup(zi.mnemonic);
     struct xlate x = {&zi, ops, mode};
-    if (e && e->fn) {
+    if (e && e->fn && !xeon_phi_only(&zi)) {
         in->op = e->op;
         if (!e->fn(&x, in))
             in->fn = op_ud;

@@ -231,6 +231,14 @@ static void test_popcnt_zero_memory_source_sets_only_zf(void **state)
     assert_flags(m, RFLAGS_ARITH, RFLAGS_ZF);
 }
 
+static void test_vex_encoded_popcnt_of_knights_corner_raises_ud(void **state)
+{
+    struct isa *m = *state;
+    REG(RAX) = 7;
+    assert_int_equal(isa_run(m, "c4 e1 7a b8 c0" /* KNC: popcnt eax, eax */), EXC_UD);
+    assert_int_equal(REG(RAX), 7);
+}
+
 static void test_bt_reg_in_compat_mode(void **state)
 {
     struct isa *m = *state;
@@ -266,6 +274,7 @@ int main(void)
         TEST64(test_tzcnt_r16_zero_source_gives_16_and_sets_cf),
         TEST64(test_popcnt_counts_bits_and_clears_other_flags),
         TEST64(test_popcnt_zero_memory_source_sets_only_zf),
+        TEST64(test_vex_encoded_popcnt_of_knights_corner_raises_ud),
         TEST_COMPAT(test_bt_reg_in_compat_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * 0F38 and 0F3A maps, every ModRM byte) in 64-bit and 32-bit decoding, and
  * the VEX (C4) space in 64-bit decoding, through emu's decoder front end;
  * every instruction Zydis accepts but emu turns into #UD is listed -- by
- * mnemonic for the base architecture, by ISA extension otherwise -- and
+ * mnemonic for the base architecture and for extensions emu implements in
+ * part, by name for extensions it does not implement at all -- and
  * compared with the block between the markers in docs/cpu.md.
  *
  *   test_unimplemented DOC           check (exit 1 and a diff on mismatch)
@@ -21,8 +22,10 @@
 struct scan {
     struct decoders dec;
     ZydisDecoder zd[2];
-    uint8_t base[ZYDIS_MNEMONIC_MAX_VALUE + 1]; // bit 0: 64-bit, bit 1: 32-bit
-    uint8_t ext[ZYDIS_ISA_EXT_MAX_VALUE + 1];
+    uint8_t base[ZYDIS_MNEMONIC_MAX_VALUE + 1];       // bit 0: 64-bit, bit 1: 32-bit
+    uint8_t ext_missing[ZYDIS_ISA_EXT_MAX_VALUE + 1]; // some instruction raises #UD
+    uint8_t ext_present[ZYDIS_ISA_EXT_MAX_VALUE + 1]; // some instruction is implemented
+    uint8_t missing[ZYDIS_MNEMONIC_MAX_VALUE + 1];    // isa_ext + 1 of a form raising #UD
 };
 
 static const unsigned modes[2] = {MODE_LONG64, MODE_PROT32};
@@ -32,15 +35,21 @@ static void probe(struct scan *s, int mi, const uint8_t *b)
     ZydisDecodedInstruction zi;
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&s->zd[mi], NULL, b, 15, &zi))) return;
     struct insn in;
-    if (!ZYAN_SUCCESS(decode_insn(&s->dec, modes[mi], b, 15, &in)) || in.fn != op_ud) return;
+    if (!ZYAN_SUCCESS(decode_insn(&s->dec, modes[mi], b, 15, &in))) return;
+    if (in.fn != op_ud) {
+        s->ext_present[zi.meta.isa_ext] = 1;
+        return;
+    }
     if (zi.mnemonic == ZYDIS_MNEMONIC_UD0 || zi.mnemonic == ZYDIS_MNEMONIC_UD1 ||
         zi.mnemonic == ZYDIS_MNEMONIC_UD2)
         return; /* #UD is what they are for */
     bool base = zi.meta.isa_ext == ZYDIS_ISA_EXT_BASE || zi.meta.isa_ext == ZYDIS_ISA_EXT_LONGMODE;
-    if (base)
+    if (base) {
         s->base[zi.mnemonic] |= (uint8_t)(1u << mi);
-    else
-        s->ext[zi.meta.isa_ext] = 1;
+    } else {
+        s->ext_missing[zi.meta.isa_ext] = 1;
+        s->missing[zi.mnemonic] = (uint8_t)(zi.meta.isa_ext + 1);
+    }
 }
 
 static void scan_legacy(struct scan *s, int mi)
@@ -80,31 +89,58 @@ static void scan_vex(struct scan *s)
                 }
 }
 
-static void render(const struct scan *s, char *out, size_t cap)
+struct out {
+    char *p;
+    size_t n, cap;
+    unsigned col;
+};
+
+static void put(struct out *o, const char *fmt, const char *arg)
 {
-    size_t n = 0;
-    n += (size_t)snprintf(out + n, cap - n,
-                          "Base instructions (64 = in 64-bit mode, 32 = in "
-                          "32-bit modes):\n");
-    for (unsigned m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE && n < cap; m++)
-        if (s->base[m])
-            n += (size_t)snprintf(out + n, cap - n, "    %-12s %s%s%s\n",
-                                  ZydisMnemonicGetString((ZydisMnemonic)m),
-                                  (s->base[m] & 1) ? "64" : "", s->base[m] == 3 ? ", " : "",
-                                  (s->base[m] & 2) ? "32" : "");
-    n += (size_t)snprintf(out + n, cap - n, "Whole extensions (Zydis ISA extension names):\n");
-    unsigned col = 0;
-    for (unsigned e = 0; e <= ZYDIS_ISA_EXT_MAX_VALUE && n < cap; e++) {
-        if (!s->ext[e]) continue;
-        const char *name = ZydisISAExtGetString((ZydisISAExt)e);
-        if (col + strlen(name) > 72) {
-            n += (size_t)snprintf(out + n, cap - n, "\n");
-            col = 0;
-        }
-        n += (size_t)snprintf(out + n, cap - n, "%s%s", col ? " " : "    ", name);
-        col += (unsigned)strlen(name) + (col ? 1 : 4);
+    if (o->n < o->cap) o->n += (size_t)snprintf(o->p + o->n, o->cap - o->n, fmt, arg);
+}
+
+/* A word in a filled paragraph indented by four spaces. */
+static void word(struct out *o, const char *w)
+{
+    if (o->col && o->col + strlen(w) > 72) {
+        put(o, "%s", "\n");
+        o->col = 0;
     }
-    snprintf(out + n, cap - n, "\n");
+    put(o, o->col ? " %s" : "    %s", w);
+    o->col += (unsigned)strlen(w) + (o->col ? 1 : 4);
+}
+
+static void end_paragraph(struct out *o)
+{
+    if (o->col) put(o, "%s", "\n");
+    o->col = 0;
+}
+
+static void render(const struct scan *s, char *buf, size_t cap)
+{
+    struct out o = {buf, 0, cap, 0};
+    put(&o, "%s", "Base instructions (64: in 64-bit mode, 32: in 32-bit modes):\n");
+    for (unsigned m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++) {
+        if (!s->base[m]) continue;
+        char line[64];
+        snprintf(line, sizeof(line), "    %-12s %s%s%s\n", ZydisMnemonicGetString((ZydisMnemonic)m),
+                 (s->base[m] & 1) ? "64" : "", s->base[m] == 3 ? ", " : "",
+                 (s->base[m] & 2) ? "32" : "");
+        put(&o, "%s", line);
+    }
+    for (unsigned e = 0; e <= ZYDIS_ISA_EXT_MAX_VALUE; e++) {
+        if (!s->ext_missing[e] || !s->ext_present[e]) continue;
+        put(&o, "Partly implemented extension %s, missing:\n",
+            ZydisISAExtGetString((ZydisISAExt)e));
+        for (unsigned m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++)
+            if (s->missing[m] == e + 1) word(&o, ZydisMnemonicGetString((ZydisMnemonic)m));
+        end_paragraph(&o);
+    }
+    put(&o, "%s", "Extensions not implemented at all (Zydis names):\n");
+    for (unsigned e = 0; e <= ZYDIS_ISA_EXT_MAX_VALUE; e++)
+        if (s->ext_missing[e] && !s->ext_present[e]) word(&o, ZydisISAExtGetString((ZydisISAExt)e));
+    end_paragraph(&o);
 }
 
 static char *read_file(const char *path)
