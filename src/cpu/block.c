@@ -20,7 +20,7 @@ struct block_cache *bc_new(struct cpu *cpu)
         return NULL;
     struct physmem *pm = cpu->mmu.pm;
     bc->npages = pm->ram_size >> PAGE_SHIFT;
-    bc->pages = calloc(bc->npages, sizeof(bc->pages[0]));
+    bc->pages = phys_alloc_lazy(bc->npages * sizeof(bc->pages[0]));
     if (!bc->pages) {
         free(bc);
         return NULL;
@@ -45,12 +45,12 @@ void bc_flush(struct block_cache *bc)
         free_list(bc->hash[i]);
         bc->hash[i] = NULL;
     }
-    for (uint64_t p = 0; p < bc->npages; p++) {
-        if (!bc->pages[p])
-            continue;
-        free(bc->pages[p]);
-        bc->pages[p] = NULL;
-        bc->cpu->mmu.pm->code_pages[p] = 0;
+    while (bc->live) {
+        struct code_page *cp = bc->live;
+        bc->live = cp->next_live;
+        bc->pages[cp->index] = NULL;
+        bc->cpu->mmu.pm->code_pages[cp->index] = 0;
+        free(cp);
     }
     bc_reap(bc);
     memset(bc->jc, 0, sizeof(bc->jc));
@@ -64,7 +64,7 @@ void bc_free(struct block_cache *bc)
     if (!bc)
         return;
     bc_flush(bc);
-    free(bc->pages);
+    phys_free_lazy(bc->pages, bc->npages * sizeof(bc->pages[0]));
     free(bc);
 }
 
@@ -88,9 +88,13 @@ static struct code_page *code_page_get(struct block_cache *bc, uint64_t pa, bool
         return NULL;
     uint64_t idx = (uint64_t)off >> PAGE_SHIFT;
     if (!bc->pages[idx] && create) {
-        bc->pages[idx] = calloc(1, sizeof(struct code_page));
-        if (!bc->pages[idx])
+        struct code_page *cp = calloc(1, sizeof(struct code_page));
+        if (!cp)
             return NULL;
+        cp->index = idx;
+        cp->next_live = bc->live;
+        bc->live = cp;
+        bc->pages[idx] = cp;
         bc->cpu->mmu.pm->code_pages[idx] = 1;
         mmu_protect_code_page(&bc->cpu->mmu, pa & ~PAGE_OFFSET_MASK);
     }

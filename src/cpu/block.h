@@ -43,6 +43,8 @@ struct block {
 struct code_page {
     struct block *blocks;
     uint64_t bitmap[PAGE_SIZE / 64]; // 1 = byte belongs to a translated instruction
+    struct code_page *next_live;     // the cache's list of pages with code
+    uint64_t index;                  // RAM page number (offset >> PAGE_SHIFT)
 };
 
 struct jc_entry {
@@ -59,8 +61,9 @@ struct bc_stats {
 struct block_cache {
     struct block *hash[1u << BC_HASH_BITS];
     struct jc_entry jc[1u << BC_JC_BITS];
-    struct code_page **pages; // per RAM page (index: RAM offset >> PAGE_SHIFT)
+    struct code_page **pages; // per RAM page (index: RAM offset >> PAGE_SHIFT), lazily backed
     uint64_t npages;
+    struct code_page *live;   // every page in `pages`, so a flush need not scan them all
     struct block *dead;       // invalidated blocks, freed between blocks
     size_t nblocks;
     struct decoders dec;

@@ -4,6 +4,19 @@
 #include <string.h>
 #include <sys/mman.h>
 
+void *phys_alloc_lazy(size_t bytes)
+{
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void phys_free_lazy(void *p, size_t bytes)
+{
+    if (p)
+        munmap(p, bytes ? bytes : 1);
+}
+
 int phys_init(struct physmem *pm, uint64_t ram_size)
 {
     memset(pm, 0, sizeof(*pm));
@@ -12,7 +25,7 @@ int phys_init(struct physmem *pm, uint64_t ram_size)
     void *p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return -1;
-    pm->code_pages = calloc(ram_size >> PAGE_SHIFT, 1);
+    pm->code_pages = phys_alloc_lazy(ram_size >> PAGE_SHIFT);
     if (!pm->code_pages) {
         munmap(p, ram_size);
         return -1;
@@ -27,7 +40,7 @@ int phys_init(struct physmem *pm, uint64_t ram_size)
 void phys_destroy(struct physmem *pm)
 {
     if (pm->ram) munmap(pm->ram, pm->ram_size);
-    free(pm->code_pages);
+    phys_free_lazy(pm->code_pages, pm->ram_size >> PAGE_SHIFT);
     pm->ram = NULL;
     pm->code_pages = NULL;
 }

@@ -85,6 +85,11 @@ void phys_write(struct physmem *pm, uint64_t pa, uint64_t value, unsigned size);
  * are not RAM are left alone. */
 void phys_set_bits(struct physmem *pm, uint64_t pa, uint64_t bits, unsigned size);
 
+/* Zeroed host memory that costs nothing until touched (per-page tables
+ * sized by guest RAM); NULL on failure. Free with phys_free_lazy. */
+void *phys_alloc_lazy(size_t bytes);
+void phys_free_lazy(void *p, size_t bytes);
+
 /* Byte-range copies for loaders and debuggers (any length, RAM only; bytes
  * outside RAM read as 0xff and are not written). Return bytes that were RAM. */
 size_t phys_copy_to(struct physmem *pm, uint64_t pa, const void *src, size_t len);

@@ -1,10 +1,10 @@
 #include "sdm_rights.h"
 
-#define ERR_P 1u
-#define ERR_W 2u
-#define ERR_US 4u
+#define ERR_P    1u
+#define ERR_W    2u
+#define ERR_US   4u
 #define ERR_RSVD 8u
-#define ERR_ID 16u
+#define ERR_ID   16u
 
 /* §4.6.1: "Every access to a linear address is either a supervisor-mode
  * access or a user-mode access. For all instruction fetches and most data
@@ -35,8 +35,7 @@ static bool fetch_ok_xd(const struct sdm_access *a)
  * or the access is explicit and EFLAGS.AC = 1. */
 static bool smap_allows(const struct sdm_access *a)
 {
-    if (!a->smap)
-        return true;
+    if (!a->smap) return true;
     return !implicit(a) && a->ac;
 }
 
@@ -48,14 +47,12 @@ static bool supervisor_allowed(const struct sdm_access *a)
          * addresses subject to SMAP. */
         return !a->user_page || smap_allows(a);
     case SDM_WRITE:
-        if (a->user_page && !smap_allows(a))
-            return false;
+        if (a->user_page && !smap_allows(a)) return false;
         /* CR0.WP = 0: any address; WP = 1: only R/W = 1 everywhere. */
         return !a->wp || a->writable;
     default:
         /* Fetches from user-mode addresses: not if CR4.SMEP = 1. */
-        if (a->user_page && a->smep)
-            return false;
+        if (a->user_page && a->smep) return false;
         return fetch_ok_xd(a);
     }
 }
@@ -63,8 +60,7 @@ static bool supervisor_allowed(const struct sdm_access *a)
 static bool user_allowed(const struct sdm_access *a)
 {
     /* User-mode accesses reach user-mode addresses only. */
-    if (!a->user_page)
-        return false;
+    if (!a->user_page) return false;
     switch (a->kind) {
     case SDM_READ: return true;
     case SDM_WRITE: return a->writable; /* regardless of CR0.WP */
@@ -77,12 +73,9 @@ static bool user_allowed(const struct sdm_access *a)
 static uint32_t access_bits(const struct sdm_access *a)
 {
     uint32_t e = 0;
-    if (a->kind == SDM_WRITE)
-        e |= ERR_W;
-    if (!supervisor_mode(a))
-        e |= ERR_US;
-    if (a->kind == SDM_FETCH && (a->smep || (a->pae && a->nxe)))
-        e |= ERR_ID;
+    if (a->kind == SDM_WRITE) e |= ERR_W;
+    if (!supervisor_mode(a)) e |= ERR_US;
+    if (a->kind == SDM_FETCH && (a->smep || (a->pae && a->nxe))) e |= ERR_ID;
     return e;
 }
 

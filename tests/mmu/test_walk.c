@@ -23,15 +23,20 @@ enum paging { PG_4LEVEL, PG_PAE, PG_32BIT };
 struct layout {
     const char *name;
     enum paging mode;
-    unsigned shift;       // page size
-    uint64_t lin;         // the address translated
-    uint64_t target;      // physical base of the page
-    int nlevels;          // entries that carry U/S, R/W, XD (the PAE PDPTE does not)
-    uint64_t tables[4];   // table addresses, top level first
+    unsigned shift;     // page size
+    uint64_t lin;       // the address translated
+    uint64_t target;    // physical base of the page
+    int nlevels;        // entries that carry U/S, R/W, XD (the PAE PDPTE does not)
+    uint64_t tables[4]; // table addresses, top level first
 };
 
 static const struct layout layouts[] = {
-    {"4-level 4K", PG_4LEVEL, 12, 0x8080604123ULL, 0x200000, 4,
+    {"4-level 4K",
+     PG_4LEVEL,
+     12,
+     0x8080604123ULL,
+     0x200000,
+     4,
      {0x10000, 0x11000, 0x12000, 0x13000}},
     {"4-level 2M", PG_4LEVEL, 21, 0x8080604123ULL, 0x400000, 3, {0x10000, 0x11000, 0x12000}},
     {"4-level 1G", PG_4LEVEL, 30, 0x8080604123ULL, 0x40000000, 2, {0x10000, 0x11000}},
@@ -52,8 +57,7 @@ static int entry_addrs(const struct layout *L, uint64_t addr[4])
     uint64_t lin = L->lin;
     if (L->mode == PG_32BIT) {
         addr[0] = L->tables[0] + ((lin >> 22) & 0x3ff) * 4;
-        if (L->shift == 12)
-            addr[1] = L->tables[1] + ((lin >> 12) & 0x3ff) * 4;
+        if (L->shift == 12) addr[1] = L->tables[1] + ((lin >> 12) & 0x3ff) * 4;
         return L->shift == 12 ? 2 : 1;
     }
     static const unsigned shifts[] = {39, 30, 21, 12};
@@ -84,14 +88,10 @@ static void build(struct env *e, const struct layout *L, const struct bits *b)
         uint64_t v = PTE_P | (leaf ? L->target : L->tables[i + 1]);
         int level = i - pdpte; /* index among protection-carrying entries */
         if (level >= 0) {
-            if (b->user_page || b->u_at != level)
-                v |= PTE_U;
-            if (b->writable || b->w_at != level)
-                v |= PTE_W;
-            if (b->xd && b->x_at == level && wide)
-                v |= PTE_NX;
-            if (leaf && L->shift != 12)
-                v |= PTE_PS;
+            if (b->user_page || b->u_at != level) v |= PTE_U;
+            if (b->writable || b->w_at != level) v |= PTE_W;
+            if (b->xd && b->x_at == level && wide) v |= PTE_NX;
+            if (leaf && L->shift != 12) v |= PTE_PS;
         }
         phys_write(&e->pm, addr[i], v, wide ? 8 : 4);
     }
@@ -110,8 +110,7 @@ static void load_regs(struct env *e, const struct layout *L, const struct regs *
         cr4 |= CR4_PAE;
     else
         cr4 |= CR4_PSE;
-    if (L->mode == PG_4LEVEL)
-        efer |= EFER_LMA | (1ULL << 8) /* LME */;
+    if (L->mode == PG_4LEVEL) efer |= EFER_LMA | (1ULL << 8) /* LME */;
     mmu_reset(&e->mmu);
     mmu_set_regs(&e->mmu, cr0, L->tables[0], cr4, efer);
 }
@@ -119,12 +118,9 @@ static void load_regs(struct env *e, const struct layout *L, const struct regs *
 static unsigned acc_of(const struct sdm_access *a)
 {
     unsigned acc = a->kind == SDM_READ ? MMU_READ : a->kind == SDM_WRITE ? MMU_WRITE : MMU_EXEC;
-    if (a->who == SDM_USER || a->who == SDM_IMPLICIT_CPL3)
-        acc |= MMU_USER;
-    if (a->who == SDM_IMPLICIT_CPL0 || a->who == SDM_IMPLICIT_CPL3)
-        acc |= MMU_IMPLICIT;
-    if (a->ac)
-        acc |= MMU_AC;
+    if (a->who == SDM_USER || a->who == SDM_IMPLICIT_CPL3) acc |= MMU_USER;
+    if (a->who == SDM_IMPLICIT_CPL0 || a->who == SDM_IMPLICIT_CPL3) acc |= MMU_IMPLICIT;
+    if (a->ac) acc |= MMU_AC;
     return acc;
 }
 
@@ -135,15 +131,14 @@ static void describe(const struct layout *L, const struct sdm_access *a, bool pr
     static const char *who[] = {"user", "supervisor", "implicit@cpl0", "implicit@cpl3"};
     static const char *kind[] = {"read", "write", "fetch"};
     snprintf(failure, sizeof(failure),
-             "%s %s %s U=%d W=%d XD=%d NXE=%d WP=%d SMEP=%d SMAP=%d AC=%d%s", L->name,
-             who[a->who], kind[a->kind], a->user_page, a->writable, a->xd, a->nxe, a->wp,
-             a->smep, a->smap, a->ac, prefilled ? " (TLB pre-filled)" : "");
+             "%s %s %s U=%d W=%d XD=%d NXE=%d WP=%d SMEP=%d SMAP=%d AC=%d%s", L->name, who[a->who],
+             kind[a->kind], a->user_page, a->writable, a->xd, a->nxe, a->wp, a->smep, a->smap,
+             a->ac, prefilled ? " (TLB pre-filled)" : "");
 }
 
 /* A/D after a walk: A in every entry on success, D in the leaf only and
  * only for a write; no D when the access faulted. */
-static void check_ad(struct env *e, const struct layout *L, const struct sdm_access *a,
-                     bool fault)
+static void check_ad(struct env *e, const struct layout *L, const struct sdm_access *a, bool fault)
 {
     uint64_t addr[4];
     int n = entry_addrs(L, addr);
@@ -152,8 +147,7 @@ static void check_ad(struct env *e, const struct layout *L, const struct sdm_acc
     for (int i = first; i < n; i++) {
         uint64_t v = phys_read(&e->pm, addr[i], wide ? 8 : 4);
         bool leaf = i == n - 1;
-        if (!fault && !(v & PTE_A))
-            fail_msg("%s: A not set at entry %d", failure, i);
+        if (!fault && !(v & PTE_A)) fail_msg("%s: A not set at entry %d", failure, i);
         bool d_wanted = leaf && !fault && a->kind == SDM_WRITE;
         if (leaf && ((v & PTE_D) != 0) != d_wanted)
             fail_msg("%s: D=%d at the leaf", failure, (v & PTE_D) != 0);
@@ -171,8 +165,7 @@ static void run_case(struct env *e, const struct layout *L, const struct sdm_acc
     describe(L, a, prefill);
     uint64_t pa;
     uint32_t err = 0;
-    if (prefill)
-        mmu_translate(&e->mmu, L->lin, MMU_READ | MMU_AC, &pa, &err);
+    if (prefill) mmu_translate(&e->mmu, L->lin, MMU_READ | MMU_AC, &pa, &err);
     struct sdm_outcome want = sdm_expect(a);
     bool ok = mmu_translate(&e->mmu, L->lin, acc_of(a), &pa, &err);
     if (ok == want.fault)
@@ -183,8 +176,7 @@ static void run_case(struct env *e, const struct layout *L, const struct sdm_acc
     uint64_t size = 1ULL << L->shift;
     if (ok && pa != (L->target | (L->lin & (size - 1))))
         fail_msg("%s: pa %#llx", failure, (unsigned long long)pa);
-    if (!prefill)
-        check_ad(e, L, a, !ok);
+    if (!prefill) check_ad(e, L, a, !ok);
     /* The same access again (a TLB hit when cached) has the same outcome. */
     bool again = mmu_translate(&e->mmu, L->lin, acc_of(a), &pa, &err);
     if (again != ok || (!again && err != want.error))
@@ -199,16 +191,25 @@ static void run_layout(struct env *e, const struct layout *L)
     for (unsigned w = 0; w < 4; w++) {
         for (unsigned k = 0; k < 3; k++) {
             bool implicit = whos[w] == SDM_IMPLICIT_CPL0 || whos[w] == SDM_IMPLICIT_CPL3;
-            if (implicit && k == SDM_FETCH)
-                continue; /* implicit accesses are data accesses */
+            if (implicit && k == SDM_FETCH) continue; /* implicit accesses are data accesses */
             for (unsigned m = 0; m < 256; m++, counter++) {
                 struct sdm_access a = {
-                    .who = whos[w], .kind = (enum sdm_kind)k, .user_page = m & 1,
-                    .writable = (m >> 1) & 1, .xd = ((m >> 2) & 1) && L->mode != PG_32BIT,
-                    .nxe = (m >> 3) & 1, .wp = (m >> 4) & 1, .smep = (m >> 5) & 1,
-                    .smap = (m >> 6) & 1, .ac = (m >> 7) & 1, .pae = L->mode != PG_32BIT,
+                    .who = whos[w],
+                    .kind = (enum sdm_kind)k,
+                    .user_page = m & 1,
+                    .writable = (m >> 1) & 1,
+                    .xd = ((m >> 2) & 1) && L->mode != PG_32BIT,
+                    .nxe = (m >> 3) & 1,
+                    .wp = (m >> 4) & 1,
+                    .smep = (m >> 5) & 1,
+                    .smap = (m >> 6) & 1,
+                    .ac = (m >> 7) & 1,
+                    .pae = L->mode != PG_32BIT,
                 };
-                struct bits b = {a.user_page, a.writable, a.xd, (int)(counter % L->nlevels),
+                struct bits b = {a.user_page,
+                                 a.writable,
+                                 a.xd,
+                                 (int)(counter % L->nlevels),
                                  (int)((counter / 3) % L->nlevels),
                                  (int)((counter / 7) % L->nlevels)};
                 run_case(e, L, &a, &b, false);
@@ -229,32 +230,28 @@ static void test_walk_matches_sdm_rights_for_every_combination(void **state)
  * reserved bit in a present entry faults with P = 1 and RSVD = 1; ignored
  * bits do not fault; a not-present entry faults with P = 0 whatever else. */
 struct rsvd_case {
-    size_t layout;    // index into layouts
-    int entry;        // which entry (top first) gets the bit
+    size_t layout; // index into layouts
+    int entry;     // which entry (top first) gets the bit
     unsigned bit;
     bool reserved;
 };
 
 static const struct rsvd_case rsvd_cases[] = {
-    {0, 0, 7, true},   /* PML4E.PS */
-    {0, 0, 40, true},  /* PML4E bit M */
-    {0, 0, 51, true},  /* PML4E bit 51 */
-    {0, 0, 52, false}, /* bits 62:52 are ignored in 4-level paging */
-    {0, 1, 62, false},
-    {0, 3, 45, true},  /* PTE address bit above MAXPHYADDR */
-    {0, 3, 7, false},  /* PTE.PAT */
-    {0, 3, 8, false},  /* PTE.G */
-    {1, 2, 13, true},  /* 2 MiB PDE bits 20:13 */
-    {1, 2, 20, true},
-    {1, 2, 12, false}, /* 2 MiB PDE.PAT */
-    {2, 1, 13, true},  /* 1 GiB PDPTE bits 29:13 */
-    {2, 1, 29, true},
-    {2, 1, 30, false}, /* address bit 30 */
-    {3, 1, 52, true},  /* PAE: bits 62:M are reserved */
-    {3, 2, 62, true},
-    {4, 1, 20, true},  /* PAE 2 MiB PDE bits 20:13 */
-    {6, 0, 21, true},  /* 32-bit 4 MiB PDE bit 21 (PSE-36 with M = 40) */
-    {6, 0, 13, false}, /* PA bit 32 of a 4 MiB page */
+    {0, 0, 7, true},                      /* PML4E.PS */
+    {0, 0, 40, true},                     /* PML4E bit M */
+    {0, 0, 51, true},                     /* PML4E bit 51 */
+    {0, 0, 52, false},                    /* bits 62:52 are ignored in 4-level paging */
+    {0, 1, 62, false}, {0, 3, 45, true},  /* PTE address bit above MAXPHYADDR */
+    {0, 3, 7, false},                     /* PTE.PAT */
+    {0, 3, 8, false},                     /* PTE.G */
+    {1, 2, 13, true},                     /* 2 MiB PDE bits 20:13 */
+    {1, 2, 20, true},  {1, 2, 12, false}, /* 2 MiB PDE.PAT */
+    {2, 1, 13, true},                     /* 1 GiB PDPTE bits 29:13 */
+    {2, 1, 29, true},  {2, 1, 30, false}, /* address bit 30 */
+    {3, 1, 52, true},                     /* PAE: bits 62:M are reserved */
+    {3, 2, 62, true},  {4, 1, 20, true},  /* PAE 2 MiB PDE bits 20:13 */
+    {6, 0, 21, true},                     /* 32-bit 4 MiB PDE bit 21 (PSE-36 with M = 40) */
+    {6, 0, 13, false},                    /* PA bit 32 of a 4 MiB page */
 };
 
 static void test_reserved_bits_fault_with_p_and_rsvd(void **state)
@@ -272,15 +269,13 @@ static void test_reserved_bits_fault_with_p_and_rsvd(void **state)
             build(e, L, &open_bits);
             uint64_t v = phys_read(&e->pm, addr[c->entry], wide ? 8 : 4);
             v |= 1ULL << c->bit;
-            if (!present)
-                v &= ~PTE_P;
+            if (!present) v &= ~PTE_P;
             phys_write(&e->pm, addr[c->entry], v, wide ? 8 : 4);
             load_regs(e, L, &r);
             uint64_t pa;
             uint32_t err = 0;
             bool ok = mmu_translate(&e->mmu, L->lin, MMU_WRITE | MMU_USER, &pa, &err);
-            uint32_t want = !present ? PF_W | PF_U
-                            : c->reserved ? PF_P | PF_RSVD | PF_W | PF_U : 0;
+            uint32_t want = !present ? PF_W | PF_U : c->reserved ? PF_P | PF_RSVD | PF_W | PF_U : 0;
             if (ok != (want == 0) || (!ok && err != want))
                 fail_msg("%s entry %d bit %u present=%d: %s, error %#x (want %#x)", L->name,
                          c->entry, c->bit, present, ok ? "allowed" : "faulted", err, want);
@@ -308,8 +303,7 @@ static void test_pae_pdpte_reserved_bits_are_refused_at_load(void **state)
 static int setup(void **state)
 {
     static struct env e;
-    if (phys_init(&e.pm, RAM) < 0 || mmu_init(&e.mmu, &e.pm) < 0)
-        return -1;
+    if (phys_init(&e.pm, RAM) < 0 || mmu_init(&e.mmu, &e.pm) < 0) return -1;
     *state = &e;
     return 0;
 }
