@@ -189,6 +189,9 @@ void cpu_sync_icount(struct cpu *cpu);
 void cpu_set_intr(struct cpu *cpu, bool level);
 void cpu_raise_nmi(struct cpu *cpu);
 void cpu_request_exit(struct cpu *cpu);
+/* Makes cpu_exec return CPU_EXIT_REQUEST after the current block (a device
+ * armed a timer earlier than the limit cpu_exec was given). */
+void cpu_kick(struct cpu *cpu);
 /* True if a halted CPU would resume now (NMI, INTR with IF=1, exit request). */
 bool cpu_can_wake(const struct cpu *cpu);
 

@@ -243,6 +243,12 @@ void cpu_raise_nmi(struct cpu *cpu)
     cpu->attention = true;
 }
 
+void cpu_kick(struct cpu *cpu)
+{
+    cpu->pending |= CPU_PENDING_EXIT;
+    cpu->attention = true;
+}
+
 void cpu_request_exit(struct cpu *cpu)
 {
     cpu->pending |= CPU_PENDING_EXIT;

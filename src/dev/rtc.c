@@ -35,6 +35,7 @@ enum {
 #define B_PIE              0x40
 #define B_AIE              0x20
 #define B_UIE              0x10
+#define B_SQWE             0x08
 #define B_DM_BINARY        0x04
 #define B_24H              0x02
 #define C_IRQF             0x80
@@ -198,10 +199,13 @@ static int64_t regs_to_secs(const struct rtc *r)
 
 /* ---- events -------------------------------------------------------------------- */
 
+/* The periodic rate, or 0. As on QEMU, the divider taps only run (and set
+ * PF) while the periodic interrupt or the square wave is enabled; the
+ * datasheet sets PF regardless of PIE. */
 static unsigned periodic_hz(const struct rtc *r)
 {
     unsigned rs = r->cmos[REG_A] & A_RS_MASK;
-    if (rs == 0 || !oscillator_on(r)) return 0;
+    if (rs == 0 || !oscillator_on(r) || !(r->cmos[REG_B] & (B_PIE | B_SQWE))) return 0;
     if (rs < 3) rs += 7; /* rates 1 and 2 repeat 8 and 9 (256 and 128 Hz) */
     return OSC_HZ >> (rs - 1);
 }

@@ -34,6 +34,14 @@ static void sync_icount(void *ctx)
     cpu_sync_icount(ctx);
 }
 
+/* A device armed a timer earlier than the deadline the running CPU was
+ * given: have cpu_exec return so the run loop computes a new limit. */
+static void timer_earlier(void *ctx)
+{
+    struct cpu *cpu = ctx;
+    if (cpu->cur) cpu_kick(cpu);
+}
+
 emu_status emu_machine_create(const emu_config *config, emu_machine **out)
 {
     *out = NULL;
@@ -61,6 +69,8 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
     hooks_init(&m->hooks);
     m->clock.sync = sync_icount;
     m->clock.sync_ctx = m->cpu;
+    m->clock.earlier = timer_earlier;
+    m->clock.earlier_ctx = m->cpu;
     if (m->cfg.clock == EMU_CLOCK_HOST) vclock_set_host(&m->clock);
     m->idle_icount = UINT64_MAX;
     if (machine_faults_init(m) < 0 || board_attach(m) < 0) {

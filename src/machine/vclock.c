@@ -15,6 +15,8 @@ void vclock_init(struct vclock *c, const uint64_t *icount)
     c->host_origin = 0;
     c->head = NULL;
     c->epoch = 0;
+    c->earlier = NULL;
+    c->earlier_ctx = NULL;
 }
 
 uint64_t vclock_host_ns(void)
@@ -68,11 +70,13 @@ void vtimer_arm(struct vtimer *t, uint64_t deadline)
     vtimer_cancel(t);
     t->deadline = deadline;
     t->armed = true;
-    struct vtimer **p = &t->clock->head;
+    struct vclock *c = t->clock;
+    struct vtimer **p = &c->head;
     while (*p && (*p)->deadline <= deadline)
         p = &(*p)->next;
     t->next = *p;
     *p = t;
+    if (c->head == t && c->earlier) c->earlier(c->earlier_ctx);
 }
 
 static void count_fire(struct vclock *c, struct vtimer *t)

@@ -43,6 +43,10 @@ struct vclock {
     uint64_t host_origin; // host monotonic ns at virtual time 0
     struct vtimer *head;  // armed timers, earliest first
     uint32_t epoch;       // counts idle periods (vclock_new_epoch)
+    /* Called when a timer is armed ahead of every other one: whoever runs
+     * the CPU up to the next deadline must look again (may be NULL). */
+    void (*earlier)(void *ctx);
+    void *earlier_ctx;
 };
 
 void vclock_init(struct vclock *c, const uint64_t *icount);

@@ -1,0 +1,121 @@
+/* The i8042 PS/2 controller: status and command byte as the BIOS leaves
+ * them, self-tests, the command byte written and read back, keyboard
+ * commands and their (translated) replies, a byte injected as if typed
+ * raising IRQ 1, and the auxiliary (mouse) port. */
+#include "devlib.h"
+
+#define DATA 0x60
+#define CMD 0x64
+#define ST_OBF 0x01
+#define ST_AUX 0x20
+#define V_KBD (PIC_VEC1 + 1)
+
+static uint8_t kbd_data_in_handler;
+
+static void hook(unsigned v)
+{
+    if (v == V_KBD) {
+        kbd_data_in_handler = inb(DATA);
+        outb(PIC1_CMD, PIC_EOI);
+    }
+}
+
+/* The next byte of the output buffer, or -1 if none comes. */
+static int next(void)
+{
+    for (unsigned i = 0; i < 100000; i++)
+        if (inb(CMD) & ST_OBF)
+            return inb(DATA);
+    return -1;
+}
+
+static void command(uint8_t c)
+{
+    outb(CMD, c);
+}
+
+/* Sends a keyboard command and prints every reply byte. */
+static void kbd(const char *name, const uint8_t *bytes, unsigned n)
+{
+    kprintf("%s:", name);
+    for (unsigned i = 0; i < n; i++)
+        outb(DATA, bytes[i]);
+    for (int b; (b = next()) >= 0;)
+        kprintf(" %02x", b);
+    kprintf("\n");
+}
+
+static void controller(void)
+{
+    kprintf("status=%02x", inb(CMD));
+    command(0x20);
+    kprintf(" ccb=%02x", next());
+    command(0xAA);
+    kprintf(" self-test=%02x", next());
+    command(0xAB);
+    kprintf(" kbd-test=%02x", next());
+    command(0xA9);
+    kprintf(" aux-test=%02x status=%02x\n", next(), inb(CMD));
+    command(0x60);
+    outb(DATA, 0x45);
+    command(0x20);
+    int ccb = next();
+    command(0x60);
+    outb(DATA, 0x61);
+    command(0xD0);
+    int out = next();
+    kprintf("ccb written 45 reads %02x; output port bit a20=%u reset=%u\n", ccb, (out >> 1) & 1,
+            out & 1);
+}
+
+static void keyboard(void)
+{
+    static const uint8_t identify[] = {0xF2}, echo[] = {0xEE}, leds[] = {0xED, 0x07},
+                         set_query[] = {0xF0, 0x00}, reset[] = {0xFF}, disable[] = {0xF5},
+                         enable[] = {0xF4};
+    kbd("identify", identify, 1);
+    kbd("echo", echo, 1);
+    kbd("leds", leds, 2);
+    kbd("scancode set?", set_query, 2);
+    kbd("reset", reset, 1);
+    kbd("disable", disable, 1);
+    kbd("enable", enable, 1);
+}
+
+static void injected_key(void)
+{
+    pic_mask(0xFD, 0xFF);
+    command(0xD2);
+    outb(DATA, 0x1E);
+    while (irq_count[V_KBD] == 0)
+        wait_irq();
+    pic_mask(0xFF, 0xFF);
+    kprintf("irq1: count=%u data=%02x status=%02x\n", irq_count[V_KBD], kbd_data_in_handler,
+            inb(CMD));
+}
+
+static void aux(void)
+{
+    command(0xA8);
+    command(0xD4);
+    outb(DATA, 0xF2);
+    uint8_t st = inb(CMD);
+    int a = next(), b = next();
+    command(0xA7);
+    kprintf("aux identify: status=%02x reply %02x %02x\n", st, a, b);
+}
+
+int kmain(uint32_t mbi, uint32_t magic)
+{
+    (void)mbi;
+    (void)magic;
+    dev_init();
+    irq_hook = hook;
+    pic_remap(PIC_VEC1, PIC_VEC2, 0x01);
+    pic_mask(0xFF, 0xFF);
+    controller();
+    keyboard();
+    injected_key();
+    aux();
+    return 0;
+}
