@@ -2,6 +2,7 @@
  * stage prints a line of the boot log (printk timestamps come from the TSC
  * once time_init has calibrated it; before that they read 0). */
 #include "bootinfo.h"
+#include "console.h"
 #include "cpu.h"
 #include "intr.h"
 #include "mm.h"
@@ -75,6 +76,7 @@ void kmain(u32 magic, u64 info_pa)
     printk("GDT: kernel/user code and data, 64-bit TSS (RSP0, IST1 #DF, IST2 NMI); IDT loaded\n");
     buddy_init(&bi);
     vm_init(&bi);
+    console_init_vga();
     enable_pcid();
     slab_init();
     fault_set_explain(bi.pf_explain);

@@ -68,8 +68,8 @@ static void calibrate(void)
             panic("time: PIT channel 2 never counted down (port 0x61 bit 5 stays 0)");
     u64 t1 = rdtsc();
     u32 a1 = lapic_timer_count();
-    clk.tsc_hz = (t1 - t0) * 1000 / CAL_MS;
-    clk.apic_hz = (u64)(a0 - a1) * 1000 / CAL_MS;
+    clk.tsc_hz = (t1 - t0) * PIT_HZ / CAL_LATCH; /* the window lasted CAL_LATCH PIT ticks */
+    clk.apic_hz = (u64)(a0 - a1) * PIT_HZ / CAL_LATCH;
     if (clk.tsc_hz < 1000000 || clk.apic_hz < HZ)
         panic("time: calibration failed (TSC %lu Hz, LAPIC timer %lu Hz)", clk.tsc_hz, clk.apic_hz);
     clk.ns_mult = (NSEC_PER_SEC << 32) / clk.tsc_hz;

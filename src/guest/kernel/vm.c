@@ -120,13 +120,24 @@ void vm_init(const struct boot_info *bi)
            (u64)DIRECT_MAP, (u64)KERNBASE);
 }
 
+/* Whether the direct map already covers va with a 2 MiB page. */
+static bool in_huge_page(u64 va)
+{
+    pte_t *pdpt = next_table(&kernel_pml4[PML4_INDEX(va)], false, 0);
+    pte_t *pd = pdpt ? next_table(&pdpt[PDPT_INDEX(va)], false, 0) : NULL;
+    return pd && (pd[PD_INDEX(va)] & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS);
+}
+
 void *ioremap(u64 pa, u64 size)
 {
     u64 start = ALIGN_DOWN(pa, PAGE_SIZE), end = ALIGN_UP(pa + size, PAGE_SIZE);
     for (u64 p = start; p < end; p += PAGE_SIZE) {
         u64 va = DIRECT_MAP + p;
+        if (in_huge_page(va))
+            continue; /* legacy memory next to low RAM (VGA): the MTRRs make it uncached */
         pte_t *pte = vm_walk(kernel_pml4, va, true);
-        if (!pte) panic("ioremap: cannot map %#lx", p);
+        if (!pte)
+            panic("ioremap: cannot map %#lx", p);
         *pte = p | PTE_P | PTE_W | PTE_PCD | PTE_PWT | kernel_global | kernel_nx;
         invlpg(va);
     }
