@@ -19,6 +19,9 @@ u32 lapic_id(void);
 /* Starts the LAPIC timer in periodic mode: an interrupt every `count` ticks
  * of the bus clock divided by 16. */
 void lapic_timer_start(u32 count);
+/* One interrupt after `count` ticks, then nothing (tickless idle). */
+void lapic_timer_oneshot(u32 count);
+void lapic_timer_stop(void);
 /* For calibration: counts down from 2^32 - 1 (bus clock / 16), masked. */
 void lapic_timer_oneshot_max(void);
 u32 lapic_timer_count(void);

@@ -90,6 +90,19 @@ void lapic_timer_start(u32 count)
     lapic_write(LAPIC_TIMER_ICR, count);
 }
 
+void lapic_timer_oneshot(u32 count)
+{
+    lapic_write(LAPIC_TIMER_DCR, DCR_DIVIDE_BY_16);
+    lapic_write(LAPIC_LVT_TIMER, VEC_LAPIC_TIMER); /* one-shot mode */
+    lapic_write(LAPIC_TIMER_ICR, count);
+}
+
+void lapic_timer_stop(void)
+{
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+    lapic_write(LAPIC_TIMER_ICR, 0); /* an initial count of 0 stops the timer */
+}
+
 void lapic_error_intr(void)
 {
     lapic_write(LAPIC_ESR, 0);

@@ -22,17 +22,22 @@
 
 #define KBD_IRQ 1
 
-/* The idle task: runs when nothing else is runnable. It halts the CPU with
- * interrupts enabled (STI;HLT leaves no window for a wake-up to be missed)
- * and switches away as soon as an interrupt made someone runnable. */
+/* The idle task: runs when nothing else is runnable. It stops the periodic
+ * tick (the next timer deadline, if any, gets a one-shot interrupt), halts
+ * the CPU with interrupts enabled (STI;HLT leaves no window for a wake-up to
+ * be missed) and switches away as soon as an interrupt made someone
+ * runnable. */
 static NORETURN void cpu_idle(void)
 {
     for (;;) {
         cli();
-        if (this_cpu()->need_resched)
+        if (this_cpu()->need_resched || sched_nr_running() > 0) {
+            tick_nohz_idle_exit();
             schedule();
-        else
+        } else {
+            tick_nohz_idle_enter();
             sti_hlt();
+        }
     }
 }
 

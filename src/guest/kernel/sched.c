@@ -204,6 +204,7 @@ void sched_new_task(struct task *t, const struct task *parent)
     t->state = TASK_RUNNING;
     t->exec_start = clock_ns();
     enqueue(t);
+    check_preempt(t);
     irq_restore(flags);
 }
 

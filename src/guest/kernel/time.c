@@ -27,12 +27,14 @@
 #define CAL_MS             10
 #define CAL_LATCH          (PIT_HZ * CAL_MS / 1000)
 #define CAL_MAX_POLLS      100000000 /* give up if OUT2 never rises */
+#define MAX_ONESHOT_NS (10 * NSEC_PER_SEC) /* keeps wait * apic_hz within 64 bits */
 
 static struct {
     u64 boot_tsc;            // TSC at kernel entry
     u64 tsc_hz;              // TSC ticks per second (0: not calibrated yet)
     u64 ns_mult;             // ns = (tsc delta * ns_mult) >> 32
     u64 apic_hz;             // LAPIC timer ticks per second (bus clock / 16)
+    bool stopped;            // the periodic tick is off (tickless idle)
     struct list_head timers; // the timer queue, earliest first
 } clk = {.timers = LIST_HEAD_INIT(clk.timers)};
 
@@ -82,6 +84,27 @@ void time_init(void)
            clk.tsc_hz / 1000 % 1000);
     printk("LAPIC timer: %lu.%03lu MHz after divide-by-16, periodic at %d Hz\n",
            clk.apic_hz / 1000000, clk.apic_hz / 1000 % 1000, HZ);
+    lapic_timer_start((u32)(clk.apic_hz / HZ));
+}
+
+void tick_nohz_idle_enter(void)
+{
+    clk.stopped = true;
+    if (list_empty(&clk.timers)) {
+        lapic_timer_stop(); /* nothing to wait for but an interrupt */
+        return;
+    }
+    u64 deadline = list_entry(clk.timers.next, struct timer, link)->expires, now = clock_ns();
+    u64 wait = MIN(deadline > now ? deadline - now : 0, MAX_ONESHOT_NS); /* longer: re-armed */
+    u64 counts = wait * clk.apic_hz / NSEC_PER_SEC;
+    lapic_timer_oneshot((u32)MAX(1, MIN(counts, 0xFFFFFFFFULL)));
+}
+
+void tick_nohz_idle_exit(void)
+{
+    if (!clk.stopped)
+        return;
+    clk.stopped = false;
     lapic_timer_start((u32)(clk.apic_hz / HZ));
 }
 

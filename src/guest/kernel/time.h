@@ -30,6 +30,12 @@ u64 tsc_khz(void);
 
 void timer_add(struct timer *t);
 void timer_del(struct timer *t);
+/* Tickless idle (Linux's NO_HZ_IDLE): before the idle task halts, replace
+ * the periodic tick by one interrupt at the earliest timer deadline, or by
+ * none at all, so an idle machine sleeps until something happens; the tick
+ * resumes when a task is about to run. Interrupts disabled. */
+void tick_nohz_idle_enter(void);
+void tick_nohz_idle_exit(void);
 /* Top half of the LAPIC timer interrupt. */
 void timer_intr(void);
 /* The TIMER softirq: wakes the sleepers whose deadline passed. */
