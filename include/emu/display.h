@@ -64,6 +64,22 @@ typedef struct emu_frontend {
     uint64_t interval_ns;
 } emu_frontend;
 
+/** What a status panel shows about CPU 0. */
+typedef struct emu_machine_status {
+    uint64_t insns;   /**< instructions retired */
+    uint64_t time_ns; /**< virtual time */
+    uint8_t cpl;      /**< current privilege level */
+    const char *mode; /**< "real", "protected-16", "protected-32", "virtual-8086",
+                           "compat-16", "compat-32" or "64-bit" */
+    bool halted;      /**< in HLT, waiting for an interrupt */
+} emu_machine_status;
+
+/** Reads CPU 0's status. */
+emu_status emu_machine_get_status(emu_machine *m, emu_machine_status *out);
+
+/** The built-in 8x16 code page 437 font the VGA starts with (256 glyphs). */
+const uint8_t (*emu_builtin_font(void))[16];
+
 /** Installs (or with NULL removes) the machine's front end. */
 emu_status emu_set_frontend(emu_machine *m, const emu_frontend *fe);
 

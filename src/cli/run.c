@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "console.h"
+#include "ui/ui.h"
 
 static const char run_usage[] =
     "usage: emu run [options] [KERNEL]\n"
@@ -20,6 +21,9 @@ static const char run_usage[] =
     "      --module FILE[,ARGS]  load a Multiboot module (repeatable)\n"
     "      --max-insns N     stop after N instructions (exit status 6)\n"
     "      --serial stdio|none|FILE  where COM1 goes (default stdio; FILE: output only)\n"
+    "      --display none|sdl  none (default), or a window with the VGA text console,\n"
+    "                        the PS/2 keyboard and a live machine panel (Ctrl-Alt-P);\n"
+    "                        closing it ends the run like Ctrl-A X (docs/ui.md)\n"
     "      --clock virtual|host  guest time from retired instructions (default,\n"
     "                        deterministic) or the host clock (interactive use)\n"
     "      --rtc host|YYYY-MM-DD[THH:MM:SS]  the RTC's start (default 2000-01-01,\n"
@@ -40,7 +44,8 @@ static const char run_usage[] =
     "registers to stderr (docs/faults.md).\n";
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS, OPT_STATS, OPT_TLB, OPT_TLB_STATS,
-       OPT_EXPLAIN, OPT_TRIPLE, OPT_SERIAL, OPT_CLOCK, OPT_RTC };
+       OPT_EXPLAIN, OPT_TRIPLE, OPT_SERIAL, OPT_CLOCK, OPT_RTC,
+       OPT_DISPLAY };
 
 static const struct option long_opts[] = {
     {"memory", required_argument, NULL, 'm'},
@@ -53,6 +58,7 @@ static const struct option long_opts[] = {
     {"explain-faults", no_argument, NULL, OPT_EXPLAIN},
     {"on-triple-fault", required_argument, NULL, OPT_TRIPLE},
     {"serial", required_argument, NULL, OPT_SERIAL},
+    {"display", required_argument, NULL, OPT_DISPLAY},
     {"clock", required_argument, NULL, OPT_CLOCK},
     {"rtc", required_argument, NULL, OPT_RTC},
     {"help", no_argument, NULL, 'h'},
@@ -109,6 +115,17 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             }
             break;
         case OPT_SERIAL: o->serial = optarg; break;
+        case OPT_DISPLAY:
+            if (strcmp(optarg, "none") && strcmp(optarg, "sdl")) {
+                cli_error("invalid --display '%s' (expected none or sdl)", optarg);
+                return -1;
+            }
+            if (!strcmp(optarg, "sdl") && !ui_available()) {
+                cli_error("--display sdl: this emu was built without SDL2");
+                return -1;
+            }
+            o->display = optarg;
+            break;
         case OPT_CLOCK:
             if (!parse_clock(optarg, &o->clock)) {
                 cli_error("invalid --clock '%s' (expected virtual or host)", optarg);
@@ -173,6 +190,22 @@ static int configure_tlb(emu_machine *m, const char *spec)
     return 0;
 }
 
+/* Opens the window for --display sdl (NULL and *failed = false otherwise). */
+static struct ui_window *open_display(emu_machine *m, const struct run_options *o, bool *failed)
+{
+    *failed = false;
+    if (!o->display || strcmp(o->display, "sdl"))
+        return NULL;
+    char title[256], err[256];
+    snprintf(title, sizeof(title), "emu - %s", o->kernel ? o->kernel : "bundled kernel");
+    struct ui_window *w = ui_open(m, title, err, sizeof(err));
+    if (!w) {
+        cli_error("--display sdl: %s", err);
+        *failed = true;
+    }
+    return w;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_options o = {0};
@@ -218,9 +251,13 @@ int cmd_run(int argc, char **argv)
         st = emu_machine_load_multiboot(m, o.kernel ? o.kernel : "emu-guest", image, size,
                                         o.append, o.modules, o.nmodules);
     int status = EXIT_USAGE;
+    struct ui_window *win = NULL;
+    bool display_failed = false;
     if (st != EMU_OK) {
         cli_error("cannot boot '%s': %s", o.kernel ? o.kernel : "(bundled kernel)",
                   emu_status_string(st));
+    } else if (!(win = open_display(m, &o, &display_failed)) && display_failed) {
+        status = EXIT_USAGE;
     } else {
         emu_run_result r;
         struct timespec t0, t1;
@@ -240,6 +277,7 @@ int cmd_run(int argc, char **argv)
             print_tlb_stats(m, &r, stderr);
         status = r.exit_status;
     }
+    ui_close(win);
     emu_machine_destroy(m);
     console_close(&con);
     free(file);

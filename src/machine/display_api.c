@@ -21,9 +21,40 @@ emu_status emu_display_text(emu_machine *m, emu_text_screen *out)
 
 emu_status emu_keyboard_input(emu_machine *m, const uint8_t *set2, size_t n)
 {
-    (void)set2;
-    if (!m || n == 0) return EMU_ERR_ARG;
-    return EMU_ERR_ARG; /* no keyboard controller on this board yet */
+    if (!m || !m->kbd || !set2 || n == 0) return EMU_ERR_ARG;
+    i8042_key(m->kbd, set2, n);
+    return EMU_OK;
+}
+
+static const char *mode_name(const struct cpu *cpu)
+{
+    switch (cpu->mode) {
+    case MODE_REAL: return "real";
+    case MODE_PROT16: return (cpu->rflags & RFLAGS_VM) ? "virtual-8086" : "protected-16";
+    case MODE_PROT32: return "protected-32";
+    case MODE_COMPAT16: return "compat-16";
+    case MODE_COMPAT32: return "compat-32";
+    case MODE_LONG64: return "64-bit";
+    }
+    return "?";
+}
+
+emu_status emu_machine_get_status(emu_machine *m, emu_machine_status *out)
+{
+    if (!m || !out) return EMU_ERR_ARG;
+    *out = (emu_machine_status){
+        .insns = m->cpu->icount,
+        .time_ns = vclock_now(&m->clock),
+        .cpl = m->cpu->cpl,
+        .mode = mode_name(m->cpu),
+        .halted = m->cpu->halted,
+    };
+    return EMU_OK;
+}
+
+const uint8_t (*emu_builtin_font(void))[16]
+{
+    return vga_font8x16;
 }
 
 emu_status emu_set_frontend(emu_machine *m, const emu_frontend *fe)

@@ -171,8 +171,9 @@ static void idle(struct machine *m)
         service(m);
         return;
     }
-    if (m->frontend.wait && !frontend_wait(m, next)) return;
-    if (next == VCLOCK_NEVER || vclock_all_fired_twice(&m->clock)) {
+    bool dead = next == VCLOCK_NEVER || vclock_all_fired_twice(&m->clock);
+    if (m->frontend.wait && !frontend_wait(m, dead ? VCLOCK_NEVER : next)) return;
+    if (dead) {
         machine_request_stop(m, EMU_STOP_HALTED, EXIT_HALTED);
         return;
     }

@@ -80,7 +80,8 @@ void machine_shutdown(struct machine *m);
 /* display_api.c: calls the front end's poll if its interval has passed. */
 void frontend_tick(struct machine *m);
 /* display_api.c: lets the front end sleep while the halted guest waits for
- * the timer deadline `next` (VCLOCK_NEVER: none). Returns true if the run
+ * the timer deadline `next` (VCLOCK_NEVER: nothing but the front end can
+ * wake it -- the window stays up until closed). Returns true if the run
  * loop should go on to skip virtual time to `next`, false if the CPU can
  * wake now, the run was stopped, or there is no deadline. */
 bool frontend_wait(struct machine *m, uint64_t next);

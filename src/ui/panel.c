@@ -1,0 +1,191 @@
+#include "panel.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EXC_NAMES       32
+#define X86_PF_VECTOR   14
+#define HOST_NS_PER_SEC 1e9
+#define PERCENT         100.0
+
+/* Exception mnemonics, Intel SDM Vol. 3A Table 6-1. */
+static const char *const exc_name[EXC_NAMES] = {
+    [0] = "#DE",  [1] = "#DB",  [2] = "NMI",  [3] = "#BP",  [4] = "#OF",  [5] = "#BR",
+    [6] = "#UD",  [7] = "#NM",  [8] = "#DF",  [9] = "CSO",  [10] = "#TS", [11] = "#NP",
+    [12] = "#SS", [13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [18] = "#MC",
+    [19] = "#XM", [20] = "#VE", [21] = "#CP",
+};
+
+void ui_event_label(const emu_event *ev, char *buf, size_t len)
+{
+    uint8_t v = ev->u.intr.vector;
+    if (ev->kind == EMU_EV_EXCEPTION && v < EXC_NAMES && exc_name[v] && !ev->u.intr.software) {
+        snprintf(buf, len, "%s", exc_name[v]);
+        return;
+    }
+    if (ev->u.intr.software) {
+        snprintf(buf, len, "int");
+        return;
+    }
+    switch (ev->u.intr.source) {
+    case EMU_IRQ_PIC:
+    case EMU_IRQ_IOAPIC: snprintf(buf, len, "irq%d", ev->u.intr.pin); break;
+    case EMU_IRQ_LAPIC_TIMER: snprintf(buf, len, "timer"); break;
+    case EMU_IRQ_LAPIC_LINT: snprintf(buf, len, "lint%d", ev->u.intr.pin); break;
+    case EMU_IRQ_LAPIC_ERROR: snprintf(buf, len, "apic-err"); break;
+    case EMU_IRQ_IPI: snprintf(buf, len, "ipi"); break;
+    case EMU_IRQ_NMI: snprintf(buf, len, "nmi"); break;
+    default: snprintf(buf, len, "ext"); break;
+    }
+}
+
+static char *next_slot(struct ui_panel *p)
+{
+    char *slot = p->events[p->next_event];
+    p->next_event = (p->next_event + 1) % UI_PANEL_EVENTS;
+    p->nevents++;
+    return slot;
+}
+
+static void on_delivery(void *ctx, const emu_event *ev)
+{
+    struct ui_panel *p = ctx;
+    uint8_t v = ev->u.intr.vector;
+    char name[sizeof(p->vector_label[0])];
+    ui_event_label(ev, name, sizeof(name));
+    p->vector_count[v]++;
+    memcpy(p->vector_label[v], name, sizeof(name));
+    char *slot = next_slot(p);
+    if (v == X86_PF_VECTOR && ev->kind == EMU_EV_EXCEPTION)
+        snprintf(slot, UI_PANEL_EVENT_LEN, "#PF %llx err %x cpl%u",
+                 (unsigned long long)ev->u.intr.cr2, ev->u.intr.error, ev->cpl);
+    else
+        snprintf(slot, UI_PANEL_EVENT_LEN, "%-5s vec %u cpl%u>%u", name, v, ev->cpl,
+                 ev->u.intr.cpl_to);
+}
+
+static void on_syscall(void *ctx, const emu_event *ev)
+{
+    snprintf(next_slot(ctx), UI_PANEL_EVENT_LEN, "syscall %llu", (unsigned long long)ev->u.sys.nr);
+}
+
+static void on_cr3(void *ctx, const emu_event *ev)
+{
+    snprintf(next_slot(ctx), UI_PANEL_EVENT_LEN, "cr3 %llx",
+             (unsigned long long)ev->u.reg.new_value);
+}
+
+int ui_panel_attach(struct ui_panel *p, emu_machine *m)
+{
+    memset(p, 0, sizeof(*p));
+    p->m = m;
+    p->hooks[0] = emu_hook_add(m, EMU_EV_EXCEPTION, on_delivery, p);
+    p->hooks[1] = emu_hook_add(m, EMU_EV_INTERRUPT, on_delivery, p);
+    p->hooks[2] = emu_hook_add(m, EMU_EV_SYSCALL_ENTRY, on_syscall, p);
+    p->hooks[3] = emu_hook_add(m, EMU_EV_CR3_SWITCH, on_cr3, p);
+    for (int i = 0; i < 4; i++)
+        if (p->hooks[i] <= 0) return -1;
+    return 0;
+}
+
+void ui_panel_detach(struct ui_panel *p)
+{
+    for (int i = 0; i < 4; i++)
+        if (p->hooks[i] > 0) emu_hook_remove(p->m, p->hooks[i]);
+}
+
+void ui_panel_sample(struct ui_panel *p, uint64_t host_ns)
+{
+    emu_machine_status st;
+    emu_machine_get_status(p->m, &st);
+    if (p->rate_ns && host_ns > p->rate_ns)
+        p->ips =
+            (double)(st.insns - p->rate_insns) * HOST_NS_PER_SEC / (double)(host_ns - p->rate_ns);
+    p->rate_insns = st.insns;
+    p->rate_ns = host_ns;
+}
+
+static double hit_rate(emu_machine *m, emu_tlb_id id, uint64_t *lookups)
+{
+    emu_tlb_stats s;
+    if (emu_cpu_get_tlb_stats(m, 0, id, &s) != EMU_OK || s.lookups == 0) {
+        *lookups = 0;
+        return 0;
+    }
+    *lookups = s.lookups;
+    return PERCENT * (double)s.hits / (double)s.lookups;
+}
+
+struct text {
+    char (*lines)[UI_PANEL_COLS + 1];
+    int rows, n;
+};
+
+static void line(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void line(struct text *t, const char *fmt, ...)
+{
+    if (t->n >= t->rows) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->lines[t->n++], UI_PANEL_COLS + 1, fmt, ap);
+    va_end(ap);
+}
+
+static void cpu_lines(const struct ui_panel *p, struct text *t)
+{
+    emu_machine_status st;
+    emu_sregs sr;
+    emu_machine_get_status(p->m, &st);
+    emu_cpu_get_sregs(p->m, 0, &sr);
+    line(t, " mode  %-13s CPL %u", st.mode, st.cpl);
+    line(t, " state %-13s CR3 %llx", st.halted ? "halted" : "running", (unsigned long long)sr.cr3);
+    line(t, " insns %llu", (unsigned long long)st.insns);
+    line(t, " speed %.1f MIPS", p->ips / 1e6);
+    line(t, " vtime %.6f s", (double)st.time_ns / HOST_NS_PER_SEC);
+    uint64_t il, dl;
+    double ih = hit_rate(p->m, EMU_TLB_INSTRUCTION, &il), dh = hit_rate(p->m, EMU_TLB_DATA, &dl);
+    if (il || dl)
+        line(t, " TLB   I %.2f%%  D %.2f%%", ih, dh);
+    else
+        line(t, " TLB   no lookups (paging off)");
+}
+
+static void vector_lines(const struct ui_panel *p, struct text *t, int max)
+{
+    line(t, " vector        count");
+    int shown = 0;
+    for (int v = 0; v < UI_VECTORS && shown < max; v++) {
+        if (!p->vector_count[v]) continue;
+        line(t, " %3d %-9s %llu", v, p->vector_label[v], (unsigned long long)p->vector_count[v]);
+        shown++;
+    }
+    if (!shown) line(t, "  (none yet)");
+}
+
+static void event_lines(const struct ui_panel *p, struct text *t)
+{
+    line(t, " last events");
+    uint64_t n = p->nevents < UI_PANEL_EVENTS ? p->nevents : UI_PANEL_EVENTS;
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned slot =
+            (p->next_event + UI_PANEL_EVENTS - (unsigned)n + (unsigned)i) % UI_PANEL_EVENTS;
+        line(t, "  %s", p->events[slot]);
+    }
+}
+
+void ui_panel_text(const struct ui_panel *p, char (*lines)[UI_PANEL_COLS + 1], int rows)
+{
+    struct text t = {lines, rows, 0};
+    for (int i = 0; i < rows; i++)
+        lines[i][0] = '\0';
+    line(&t, " emu machine panel (Ctrl-Alt-P)");
+    line(&t, "%s", "");
+    cpu_lines(p, &t);
+    line(&t, "%s", "");
+    int room = rows - t.n - 3 - UI_PANEL_EVENTS;
+    vector_lines(p, &t, room > 1 ? room : 1);
+    line(&t, "%s", "");
+    event_lines(p, &t);
+}
