@@ -213,7 +213,7 @@ static bool fetch_translate(struct cpu *cpu, uint64_t lin, uint64_t *pa, uint32_
 
 static bool canonical(uint64_t lin)
 {
-    return (uint64_t)(((int64_t)lin << 16) >> 16) == lin;
+    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
 }
 
 /* Linear address of the page after the one holding lin (wrapping at 4 GiB

@@ -5,7 +5,7 @@
 
 static bool canonical(uint64_t v)
 {
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 /* Masks the target to the operand size and checks it (canonical in 64-bit

@@ -19,7 +19,7 @@
 
 static bool canonical(uint64_t v)
 {
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 static _Noreturn void idt_fault(struct cpu *cpu, unsigned vector, const struct event *ev,

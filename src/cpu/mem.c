@@ -5,7 +5,7 @@
 
 static bool canonical(uint64_t lin)
 {
-    return (uint64_t)(((int64_t)lin << 16) >> 16) == lin;
+    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
 }
 
 /* In 64-bit mode every byte of the access must be canonical: #SS(0) for

@@ -116,7 +116,7 @@ const char *cpu_msr_name(uint32_t msr)
 
 static bool canonical(uint64_t v)
 {
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 static bool pat_valid(uint64_t v)

@@ -31,7 +31,7 @@ void paging_mov_cr3(struct cpu *cpu, uint64_t cr3, bool noflush)
 
 static bool canonical(uint64_t v)
 {
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 /* INVPCID (SDM Vol. 2): the descriptor is read first (its #PF/#GP/#SS come

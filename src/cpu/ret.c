@@ -17,7 +17,7 @@ static unsigned attr_dpl(uint32_t attr)
 
 static bool canonical(uint64_t v)
 {
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 static bool ia32e(const struct cpu *cpu)

@@ -22,7 +22,7 @@ enum { SC_SYSCALL, SC_SYSRET, SC_SYSENTER, SC_SYSEXIT };
 
 static bool canonical(uint64_t v)
 {
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 static void set_flat(struct cpu *cpu, unsigned sreg, uint16_t sel, uint32_t attr)

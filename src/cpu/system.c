@@ -28,7 +28,7 @@ static void require_cpl0(struct cpu *cpu)
 
 static bool canonical(uint64_t v)
 {
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
 /* ---- MOV to/from CRn -------------------------------------------------------------- */

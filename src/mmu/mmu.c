@@ -323,7 +323,7 @@ void mmu_mov_cr3(struct mmu *m, uint64_t cr3, bool noflush)
 
 static bool canonical(uint64_t lin)
 {
-    return (uint64_t)(((int64_t)lin << 16) >> 16) == lin;
+    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
 }
 
 void mmu_invlpg(struct mmu *m, uint64_t lin)
