@@ -42,6 +42,10 @@ static const char *e820_name(u32 type)
 static void add_ram(struct boot_info *bi, u64 base, u64 len)
 {
     u64 start = ALIGN_UP(base, PAGE_SIZE), end = ALIGN_DOWN(base + len, PAGE_SIZE);
+    if (end > MAX_PHYS) {
+        printk("BIOS-e820: RAM above %lu GiB left unused\n", MAX_PHYS >> 30);
+        end = MAX_PHYS;
+    }
     if (end > start && bi->nram < MAX_RAM_REGIONS)
         bi->ram[bi->nram++] = (struct ram_region){start, end};
 }

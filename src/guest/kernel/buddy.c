@@ -14,6 +14,7 @@ static struct {
     u64 max_pfn;     // frames[] covers 0 .. max_pfn - 1
     u64 total_pages; // handed to the allocator at boot
     u64 free_pages;
+    u64 first_free;  // physical end of the kernel, the loader's data and frames[]
 } buddy;
 
 extern char _end[]; /* end of the kernel image (kernel.ld) */
@@ -22,7 +23,7 @@ static void add_free(struct page *p, unsigned order)
 {
     p->flags = PG_FREE;
     p->order = (u8)order;
-    list_add_tail(&p->list, &buddy.free[order]); /* FIFO: low addresses go first at boot */
+    list_add_tail(&p->list, &buddy.free[order]);
     buddy.nr_free[order]++;
 }
 
@@ -81,30 +82,45 @@ static u64 place_frames(const struct boot_info *bi)
         top = MAX(top, bi->ram[i].end);
     buddy.max_pfn = top >> PAGE_SHIFT;
     u64 start = ALIGN_UP(MAX(v2p(_end), bi->loader_end), PAGE_SIZE);
-    frames = p2v(start);
     u64 bytes = ALIGN_UP(buddy.max_pfn * sizeof(struct page), PAGE_SIZE);
+    if (start + bytes > BOOT_MAPPED)
+        panic("buddy: the frame array does not fit below %#lx", BOOT_MAPPED);
+    frames = p2v(start);
     memset(frames, 0, bytes);
     return start + bytes;
 }
 
-void buddy_init(const struct boot_info *bi)
+/* Hands the usable RAM in [lo, hi) to the allocator, page by page (the
+ * merging builds the large blocks). */
+static void free_ram(const struct boot_info *bi, u64 lo, u64 hi)
 {
-    for (int o = 0; o <= MAX_ORDER; o++)
-        list_init(&buddy.free[o]);
-    u64 first_free = place_frames(bi);
-    for (u64 pfn = 0; pfn < buddy.max_pfn; pfn++)
-        frames[pfn].flags = PG_RESERVED;
     for (int i = 0; i < bi->nram; i++) {
-        u64 start = MAX(bi->ram[i].base, first_free);
-        for (u64 pa = start; pa < bi->ram[i].end; pa += PAGE_SIZE) {
+        u64 start = MAX(MAX(bi->ram[i].base, buddy.first_free), lo);
+        u64 end = MIN(bi->ram[i].end, hi);
+        for (u64 pa = start; pa < end; pa += PAGE_SIZE) {
             struct page *p = phys_to_page(pa);
             p->flags = 0;
             buddy.total_pages++;
             free_pages(p, 0);
         }
     }
-    printk("Memory: %luK/%luK available (kernel and frame array up to %#lx)\n",
-           buddy.free_pages * 4, buddy.max_pfn * 4, first_free);
+}
+
+void buddy_init(const struct boot_info *bi)
+{
+    for (int o = 0; o <= MAX_ORDER; o++)
+        list_init(&buddy.free[o]);
+    buddy.first_free = place_frames(bi);
+    for (u64 pfn = 0; pfn < buddy.max_pfn; pfn++)
+        frames[pfn].flags = PG_RESERVED;
+    free_ram(bi, 0, BOOT_MAPPED);
+}
+
+void buddy_init_late(const struct boot_info *bi)
+{
+    free_ram(bi, BOOT_MAPPED, ~0ULL);
+    printk("Memory: %luK/%luK available (kernel and frame array end at %#lx)\n",
+           buddy.free_pages * 4, buddy.total_pages * 4, buddy.first_free);
 }
 
 void meminfo_get(struct meminfo *mi)
@@ -120,7 +136,8 @@ void meminfo_get(struct meminfo *mi)
 void *page_alloc_zeroed(void)
 {
     struct page *p = alloc_pages(0);
-    if (!p) return NULL;
+    if (!p)
+        return NULL;
     void *va = page_address(p);
     memset(va, 0, PAGE_SIZE);
     return va;
@@ -139,5 +156,6 @@ void page_put(u64 pa)
     u64 flags = irq_save();
     bool last = --p->refcount == 0;
     irq_restore(flags);
-    if (last) free_pages(p, 0);
+    if (last)
+        free_pages(p, 0);
 }

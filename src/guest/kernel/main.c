@@ -81,6 +81,7 @@ void kmain(u32 magic, u64 info_pa)
     printk("GDT: kernel/user code and data, 64-bit TSS (RSP0, IST1 #DF, IST2 NMI); IDT loaded\n");
     buddy_init(&bi);
     vm_init(&bi);
+    buddy_init_late(&bi);
     console_init_vga();
     enable_pcid();
     slab_init();

@@ -38,9 +38,14 @@ struct meminfo {
 
 struct boot_info;
 
-/* Sets up the frame array and frees every usable page not taken by the
- * kernel image or the boot loader's data. */
+#define BOOT_MAPPED (1UL << 30) /* entry.S maps the first GiB: usable before vm_init */
+
+/* Sets up the frame array and frees the usable pages below BOOT_MAPPED not
+ * taken by the kernel image or the boot loader's data: enough for vm_init
+ * to build the page tables that map the rest. */
 void buddy_init(const struct boot_info *bi);
+/* Frees the rest of RAM, once vm_init has mapped it. */
+void buddy_init_late(const struct boot_info *bi);
 /* 2^order contiguous pages with refcount 1, or NULL. Interrupt-safe. */
 struct page *alloc_pages(unsigned order);
 void free_pages(struct page *p, unsigned order);

@@ -69,13 +69,22 @@ static struct task *leftmost(void)
     return n ? container_of(n, struct task, run_node) : NULL;
 }
 
+/* The smaller of two vruntimes (they may wrap: compare the difference). */
+static u64 vmin(u64 a, u64 b)
+{
+    return (i64)(a - b) < 0 ? a : b;
+}
+
+/* min_vruntime follows the smallest vruntime among the runnable tasks (the
+ * running one and the leftmost waiting one), and never goes back. */
 static void update_min_vruntime(struct task *curr)
 {
     struct task *left = leftmost();
-    u64 v = rq.min_vruntime;
-    if (curr != rq.idle && curr->state == TASK_RUNNING) v = curr->vruntime;
-    if (left && (curr == rq.idle || curr->state != TASK_RUNNING || (i64)(left->vruntime - v) < 0))
-        v = left->vruntime;
+    bool running = curr != rq.idle && curr->state == TASK_RUNNING;
+    if (!running && !left) return;
+    u64 v = running && left ? vmin(curr->vruntime, left->vruntime)
+            : running       ? curr->vruntime
+                            : left->vruntime;
     if ((i64)(v - rq.min_vruntime) > 0) rq.min_vruntime = v;
 }
 

@@ -15,17 +15,18 @@
  * INT 0x80 (a DPL-3 IDT gate) reaches the same table through alltraps,
  * trap() and syscall_int80(), and always returns with IRETQ. Both use the
  * Linux x86_64 numbers (sysnum.h). */
+#include "syscall.h"
+
 #include "cpu.h"
 #include "errno.h"
+#include "exec.h"
+#include "file.h"
 #include "memlayout.h"
 #include "mm.h"
 #include "mmu.h"
 #include "proc.h"
 #include "sched.h"
-#include "exec.h"
-#include "file.h"
 #include "sys.h"
-#include "syscall.h"
 #include "sysnum.h"
 #include "time.h"
 #include "traps.h"
