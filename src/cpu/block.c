@@ -211,10 +211,6 @@ static bool fetch_translate(struct cpu *cpu, uint64_t lin, uint64_t *pa, uint32_
     return mmu_translate(&cpu->mmu, lin, acc, pa, err);
 }
 
-static bool canonical(uint64_t lin)
-{
-    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
-}
 
 /* Linear address of the page after the one holding lin (wrapping at 4 GiB
  * outside IA-32e mode). */
@@ -239,7 +235,7 @@ static bool fetch_next_page(struct cpu *cpu, struct fetch *f, uint32_t *err)
 
 static void check_canonical_fetch(struct cpu *cpu, uint64_t lin)
 {
-    if (cpu_long64(cpu) && !canonical(lin))
+    if (cpu_long64(cpu) && !is_canonical(lin))
         cpu_fault(cpu, EXC_GP, 0);
 }
 
@@ -256,7 +252,7 @@ static unsigned translate_run(struct cpu *cpu, struct fetch *f, struct insn *tmp
             uint64_t next = next_page_lin(cpu, f->lin);
             if (n == 0)
                 check_canonical_fetch(cpu, next);
-            if (!canonical(next) || !fetch_next_page(cpu, f, &err)) {
+            if (!is_canonical(next) || !fetch_next_page(cpu, f, &err)) {
                 if (n == 0)
                     cpu_page_fault(cpu, next, err);
                 break;
@@ -355,7 +351,7 @@ static bool second_page_ok(struct cpu *cpu, const struct block *b, uint64_t lin)
     uint64_t pa;
     uint32_t err;
     uint64_t next = next_page_lin(cpu, lin);
-    return canonical(next) && fetch_translate(cpu, next, &pa, &err) &&
+    return is_canonical(next) && fetch_translate(cpu, next, &pa, &err) &&
            (pa & ~PAGE_OFFSET_MASK) == b->pa2;
 }
 

@@ -3,10 +3,6 @@
  * before anything is pushed or popped. */
 #include "ops.h"
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 /* Masks the target to the operand size and checks it (canonical in 64-bit
  * mode, the CS limit elsewhere). */
@@ -15,7 +11,7 @@ static uint64_t check_target(struct cpu *cpu, uint64_t target, unsigned osz)
     if (osz < 8)
         target &= size_mask(osz);
     if (cpu_long64(cpu)) {
-        if (!canonical(target))
+        if (!is_canonical(target))
             cpu_fault(cpu, EXC_GP, 0);
     } else if (target > cpu->seg[SEG_CS].limit) {
         cpu_fault(cpu, EXC_GP, 0);
@@ -48,7 +44,7 @@ static void jmp_rel(struct cpu *cpu, const struct insn *in)
 static void jmp_rel64(struct cpu *cpu, const struct insn *in)
 {
     uint64_t t = rel_target(cpu, in);
-    if (unlikely(!canonical(t)))
+    if (unlikely(!is_canonical(t)))
         cpu_fault(cpu, EXC_GP, 0);
     jump_to(cpu, t);
 }

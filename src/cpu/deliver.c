@@ -17,10 +17,6 @@
 #define TSS16_SP0 2
 #define RFLAGS_CLEARED_ON_DELIVERY (RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM)
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 static _Noreturn void idt_fault(struct cpu *cpu, unsigned vector, const struct event *ev,
                                 unsigned cause, uint64_t lo, uint64_t hi)
@@ -99,7 +95,7 @@ static uint64_t long_stack(struct cpu *cpu, const struct event *ev, unsigned ist
         rsp = tss_read_field(cpu, TSS64_IST_BASE + 8 * ist, 8, event_ext(ev));
     else if (new_cpl < cpu->cpl)
         rsp = tss_read_field(cpu, TSS64_RSP0 + 8 * new_cpl, 8, event_ext(ev));
-    if (!canonical(rsp) || !canonical((rsp & ~0xfULL) - 48))
+    if (!is_canonical(rsp) || !is_canonical((rsp & ~0xfULL) - 48))
         cpu_fault_why(cpu, EXC_SS, event_ext(ev), FC_STACK_NONCANONICAL, rsp);
     return rsp & ~0xfULL;
 }
@@ -127,7 +123,7 @@ static void deliver_long(struct cpu *cpu, const struct event *ev)
     uint64_t desc[2];
     unsigned new_cpl = gate_code_segment(cpu, sel, ev, desc);
     uint64_t rsp = long_stack(cpu, ev, (lo >> GATE_IST_SHIFT) & GATE_IST_MASK, new_cpl);
-    if (!canonical(target))
+    if (!is_canonical(target))
         idt_fault(cpu, EXC_GP, ev, FC_IDT_TARGET_NONCANONICAL, lo, hi);
 
     uint64_t frame[6] = {cpu->seg[SEG_SS].sel, cpu->gpr[RSP], frame_rflags(cpu, ev),

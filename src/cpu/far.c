@@ -18,10 +18,6 @@ static unsigned attr_dpl(uint32_t attr)
     return (attr & SEG_ATTR_DPL) >> SEG_ATTR_DPL_SHIFT;
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 static bool is_code(uint32_t attr)
 {
@@ -71,7 +67,7 @@ static uint64_t check_offset(struct cpu *cpu, uint64_t d0, uint64_t offset, unsi
     if (width == 2)
         offset &= 0xffff;
     if (is64_code(cpu, d0)) {
-        if (!canonical(offset))
+        if (!is_canonical(offset))
             cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, offset);
         return offset;
     }
@@ -207,7 +203,7 @@ static void push_current(struct cpu *cpu, const uint64_t *slot, unsigned n, unsi
     uint64_t rsp = cpu->gpr[RSP];
     if (flat64) {
         uint64_t low = rsp - width * n;
-        if (!canonical(low) || !canonical(rsp - 1))
+        if (!is_canonical(low) || !is_canonical(rsp - 1))
             cpu_fault_why(cpu, EXC_SS, 0, FC_STACK_NONCANONICAL, low);
         for (unsigned i = 0; i < n; i++)
             lin_write(cpu, rsp - width * (i + 1), width, slot[i], MEM_STACK);
@@ -241,7 +237,7 @@ static void call_inner(struct cpu *cpu, const struct far_target *t, uint64_t ret
     if (ia32e(cpu)) {
         sp = tss_read_field(cpu, TSS64_RSP0 + 8 * t->cpl, 8, 0);
         final_sp = sp - w * n;
-        if (!canonical(sp) || !canonical(final_sp))
+        if (!is_canonical(sp) || !is_canonical(final_sp))
             cpu_fault_why(cpu, EXC_SS, 0, FC_STACK_NONCANONICAL, sp);
         ss = (struct seg){0, 0, (uint16_t)t->cpl, SEG_ATTR_UNUSABLE | SEG_ATTR_DB};
         for (unsigned i = 0; i < n; i++)

@@ -3,16 +3,12 @@
  * translated before any byte is written), MMIO. */
 #include "events.h"
 
-static bool canonical(uint64_t lin)
-{
-    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
-}
 
 /* In 64-bit mode every byte of the access must be canonical: #SS(0) for
  * stack accesses, else #GP(0) (SDM Vol. 3 §3.3.7.1). */
 static void check_canonical(struct cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
 {
-    if (cpu_long64(cpu) && (!canonical(lin) || !canonical(lin + size - 1)))
+    if (cpu_long64(cpu) && (!is_canonical(lin) || !is_canonical(lin + size - 1)))
         cpu_fault_why(cpu, (acc & MEM_STACK) ? EXC_SS : EXC_GP, 0, FC_NONCANONICAL, lin);
 }
 

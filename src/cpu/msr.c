@@ -114,10 +114,6 @@ const char *cpu_msr_name(uint32_t msr)
     return NULL;
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 static bool pat_valid(uint64_t v)
 {
@@ -183,7 +179,7 @@ static int write_special(struct cpu *cpu, uint32_t msr, uint64_t v)
     case MSR_IA32_EFER: return write_efer(cpu, v);
     case MSR_IA32_FS_BASE:
     case MSR_IA32_GS_BASE: {
-        if (!canonical(v))
+        if (!is_canonical(v))
             return -1;
         unsigned s = msr == MSR_IA32_FS_BASE ? SEG_FS : SEG_GS;
         cpu->seg[s].base = v;
@@ -241,7 +237,7 @@ int msr_write(struct cpu *cpu, uint32_t msr, uint64_t value)
         return -1;
     if (d->kind == MSR_SPECIAL)
         return write_special(cpu, msr, value);
-    if ((value & ~d->write_mask) || (d->kind == MSR_CANONICAL && !canonical(value)))
+    if ((value & ~d->write_mask) || (d->kind == MSR_CANONICAL && !is_canonical(value)))
         return -1;
     *(uint64_t *)((char *)&cpu->msr + d->field) = value;
     return 0;

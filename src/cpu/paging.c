@@ -29,10 +29,6 @@ void paging_mov_cr3(struct cpu *cpu, uint64_t cr3, bool noflush)
     mmu_mov_cr3(&cpu->mmu, cr3, noflush);
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 /* INVPCID (SDM Vol. 2): the descriptor is read first (its #PF/#GP/#SS come
  * before the operand checks, as the pseudocode orders them). */
@@ -46,7 +42,7 @@ static void do_invpcid(struct cpu *cpu, const struct insn *in)
     uint64_t lin = mem_read(cpu, in->seg, (ea + 8) & size_mask(in->asz), 8);
     if (type > INVPCID_ALL || (desc_lo & INVPCID_DESC_RSVD)) cpu_fault(cpu, EXC_GP, 0);
     uint16_t pcid = (uint16_t)(desc_lo & PCID_FIELD);
-    if (type == INVPCID_ADDRESS && !canonical(lin)) cpu_fault(cpu, EXC_GP, 0);
+    if (type == INVPCID_ADDRESS && !is_canonical(lin)) cpu_fault(cpu, EXC_GP, 0);
     if (type <= INVPCID_CONTEXT && !(cpu->cr4 & CR4_PCIDE) && pcid != 0) cpu_fault(cpu, EXC_GP, 0);
     mmu_invpcid(&cpu->mmu, (unsigned)type, pcid, lin);
 }

@@ -15,10 +15,6 @@ static unsigned attr_dpl(uint32_t attr)
     return (attr & SEG_ATTR_DPL) >> SEG_ATTR_DPL_SHIFT;
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 static bool ia32e(const struct cpu *cpu)
 {
@@ -61,7 +57,7 @@ static uint64_t check_rip(struct cpu *cpu, uint64_t d0, uint64_t rip, unsigned o
     if (osz == 2)
         rip &= 0xffff;
     if (to_64bit(cpu, d0)) {
-        if (!canonical(rip))
+        if (!is_canonical(rip))
             cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, rip);
         return rip;
     }

@@ -18,10 +18,6 @@ static unsigned attr_dpl(uint32_t attr)
     return (attr & SEG_ATTR_DPL) >> SEG_ATTR_DPL_SHIFT;
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 static bool ia32e(const struct cpu *cpu)
 {
@@ -65,7 +61,7 @@ static uint64_t system_descriptor(struct cpu *cpu, uint16_t sel, bool type_ok(un
     if (!(attr & SEG_ATTR_P))
         cpu_fault_desc(cpu, EXC_NP, sel & 0xfffc, FC_NOT_PRESENT, sel, d[0]);
     uint64_t base = desc_base(d[0]) | ((d[1] & 0xFFFFFFFFULL) << 32);
-    if (ia32e(cpu) && !canonical(base)) {
+    if (ia32e(cpu) && !is_canonical(base)) {
         cpu->why = (struct cpu_fault_why){FC_NONCANONICAL_BASE, sel, {d[0], d[1]}};
         cpu_fault(cpu, EXC_GP, sel & 0xfffc);
     }

@@ -20,10 +20,6 @@
 
 enum { SC_SYSCALL, SC_SYSRET, SC_SYSENTER, SC_SYSEXIT };
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 static void set_flat(struct cpu *cpu, unsigned sreg, uint16_t sel, uint32_t attr)
 {
@@ -67,7 +63,7 @@ static void do_sysret(struct cpu *cpu, unsigned osz)
     if (cpu->cpl != 0)
         cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
     uint64_t rip = cpu->gpr[RCX];
-    if (osz == 8 && !canonical(rip))
+    if (osz == 8 && !is_canonical(rip))
         cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, rip);
     uint16_t base = (uint16_t)(cpu->msr.star >> STAR_SYSRET_CS_SHIFT);
     if (osz == 8)
@@ -105,8 +101,8 @@ static void do_sysexit(struct cpu *cpu, unsigned osz)
         cpu_fault_why(cpu, EXC_GP, 0, FC_NULL_SELECTOR, cs);
     uint64_t rip = cpu->gpr[RDX], rsp = cpu->gpr[RCX];
     if (osz == 8) {
-        if (!canonical(rip) || !canonical(rsp))
-            cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, canonical(rip) ? rsp : rip);
+        if (!is_canonical(rip) || !is_canonical(rsp))
+            cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, is_canonical(rip) ? rsp : rip);
         set_flat(cpu, SEG_CS, (uint16_t)((cs + 32) | 3), ATTR_CODE64 | DPL3);
         set_flat(cpu, SEG_SS, (uint16_t)((cs + 40) | 3), ATTR_DATA32 | DPL3);
     } else {

@@ -26,10 +26,6 @@ static void require_cpl0(struct cpu *cpu)
         cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 /* ---- MOV to/from CRn -------------------------------------------------------------- */
 
@@ -226,7 +222,7 @@ static void dtable_op(struct cpu *cpu, const struct insn *in)
         require_cpl0(cpu);
         uint16_t limit = (uint16_t)mem_read(cpu, in->seg, ea, 2);
         uint64_t base = mem_read(cpu, in->seg, (ea + 2) & size_mask(in->asz), base_size);
-        if (base_size == 8 && !canonical(base))
+        if (base_size == 8 && !is_canonical(base))
             cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, base);
         if (in->osz == 2)
             base &= 0xFFFFFF;
@@ -332,7 +328,7 @@ static void fsgsbase(struct cpu *cpu, const struct insn *in)
         return;
     }
     uint64_t v = reg_read(cpu, in->r1, in->osz);
-    if (!canonical(v))
+    if (!is_canonical(v))
         cpu_fault_why(cpu, EXC_GP, 0, FC_NONCANONICAL, v);
     cpu->seg[sreg].base = v;
     cpu->segbase[sreg] = v;

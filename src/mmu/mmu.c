@@ -321,14 +321,10 @@ void mmu_mov_cr3(struct mmu *m, uint64_t cr3, bool noflush)
     if (m->pcid != old_pcid) mmu_fast_flush(m);
 }
 
-static bool canonical(uint64_t lin)
-{
-    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
-}
 
 void mmu_invlpg(struct mmu *m, uint64_t lin)
 {
-    if ((m->efer & EFER_LMA) && !canonical(lin)) return;
+    if ((m->efer & EFER_LMA) && !is_canonical(lin)) return;
     if (!(m->efer & EFER_LMA)) lin &= 0xFFFFFFFFULL;
     mmu_flush_page_both(m, lin, m->pcid, true, EMU_TLB_FLUSH_INVLPG);
 }

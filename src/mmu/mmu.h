@@ -211,6 +211,13 @@ static inline struct mmu_fast *mmu_fast_entry(struct mmu *m, int idx, uint64_t l
     return &m->fast[idx][(lin >> PAGE_SHIFT) & (MMU_FAST_ENTRIES - 1)];
 }
 
+/* Bits 63:47 all equal (48-bit linear addresses). Written without shifting
+ * a negative value, which C leaves undefined. */
+static inline bool is_canonical(uint64_t v)
+{
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
 static inline bool mmu_paging(const struct mmu *m)
 {
     return (m->cr0 & CR0_PG) != 0;
