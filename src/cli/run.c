@@ -191,7 +191,8 @@ static int configure_tlb(emu_machine *m, const char *spec)
 }
 
 /* Opens the window for --display sdl (NULL and *failed = false otherwise). */
-static struct ui_window *open_display(emu_machine *m, const struct run_options *o, bool *failed)
+static struct ui_window *open_display(emu_machine *m, const struct run_options *o,
+                                      const uint8_t *image, size_t size, bool *failed)
 {
     *failed = false;
     if (!o->display || strcmp(o->display, "sdl"))
@@ -202,7 +203,9 @@ static struct ui_window *open_display(emu_machine *m, const struct run_options *
     if (!w) {
         cli_error("--display sdl: %s", err);
         *failed = true;
+        return NULL;
     }
+    ui_set_kernel(w, image, size);
     return w;
 }
 
@@ -256,7 +259,7 @@ int cmd_run(int argc, char **argv)
     if (st != EMU_OK) {
         cli_error("cannot boot '%s': %s", o.kernel ? o.kernel : "(bundled kernel)",
                   emu_status_string(st));
-    } else if (!(win = open_display(m, &o, &display_failed)) && display_failed) {
+    } else if (!(win = open_display(m, &o, image, size, &display_failed)) && display_failed) {
         status = EXIT_USAGE;
     } else {
         emu_run_result r;
