@@ -111,6 +111,7 @@ typedef enum emu_stop_reason {
     EMU_STOP_STEPPED,      /**< emu_machine_step finished its instructions */
     EMU_STOP_RESET,        /**< the guest reset the machine (and reset stops the run) */
     EMU_STOP_QUIT,         /**< emu_machine_quit() (the user typed Ctrl-A X) */
+    EMU_STOP_REQUESTED,    /**< emu_machine_request_stop (a hook, a debugger) */
 } emu_stop_reason;
 
 typedef struct emu_run_result {
@@ -132,6 +133,19 @@ void emu_machine_quit(emu_machine *m);
 
 /** Executes up to n instructions (events such as interrupts count as one step). */
 emu_status emu_machine_step(emu_machine *m, uint64_t n, emu_run_result *result);
+
+/**
+ * Runs like emu_machine_run, but stops (::EMU_STOP_MAX_INSNS) as soon as
+ * `icount` instructions have retired since the machine was created, at that
+ * exact instruction boundary (before any interrupt due there is taken).
+ */
+emu_status emu_machine_run_until(emu_machine *m, uint64_t icount, emu_run_result *result);
+
+/**
+ * Asks the current run or step to stop after the instruction or event in
+ * progress (::EMU_STOP_REQUESTED). Callable from a hook callback.
+ */
+void emu_machine_request_stop(emu_machine *m);
 
 /** General registers in encoding order, RIP, RFLAGS. */
 typedef struct emu_regs {

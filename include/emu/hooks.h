@@ -103,6 +103,7 @@ typedef struct emu_event {
             uint64_t value;             /**< value read or written */
             uint8_t size;               /**< bytes */
             bool implicit;              /**< descriptor table, TSS or interrupt frame */
+            uint64_t old_value;         /**< EMU_EV_MEM_WRITE: the RAM bytes it replaced */
         } mem;
         struct {
             uint8_t vector;

@@ -12,6 +12,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run [KERNEL]     boot a Multiboot kernel (default: the bundled kernel)\n"
+    "  repl [KERNEL]    the instructional single-step debugger (emu repl --help)\n"
     "\n"
     "  emu --help       this text;  emu run --help  the options of run\n"
     "  emu --version    print the version\n";
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "repl"))
+        return cmd_repl(argc - 1, argv + 1);
     cli_error("unknown command '%s' (try 'emu --help')", cmd);
     return EXIT_USAGE;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include "../../include/emu/emu.h"
@@ -40,6 +41,22 @@ bool parse_u64(const char *s, uint64_t *out);
 bool parse_module(char *spec, emu_module *out);
 
 void run_options_free(struct run_options *o);
+
+/* A subcommand's options besides the machine options of `emu run`. */
+struct cli_extra_options {
+    const char *command;          // "repl": for messages
+    const struct option *longs;   // its long options (getopt_long), NULL-terminated
+    const char *shorts;           // its short options ("x:"), or NULL
+    /* Called with each option first: returns 1 if it took it, 0 if not
+     * its own, -1 after printing an error. */
+    int (*handle)(void *ctx, int opt, const char *arg);
+    void *ctx;
+};
+
+/* Parses the options of `emu run` (and extra's), then at most one KERNEL.
+ * Returns 0, 1 for --help, or -1 after printing an error (run.c). */
+int parse_run_options(int argc, char **argv, struct run_options *o,
+                      const struct cli_extra_options *extra);
 
 /* --tlb SPEC (tlb_opts.c): comma-separated items applied to *c: unified,
  * split, policy=clock|fifo|random, {itlb,dtlb}-{4k,large,1g}=SETSxWAYS.

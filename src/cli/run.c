@@ -65,13 +65,42 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Returns 0, 1 for --help, or -1 after printing an error. */
-static int parse_run_options(int argc, char **argv, struct run_options *o)
+#define MAX_LONG_OPTS 48
+
+/* long_opts followed by the subcommand's own, in all[]. Returns false if
+ * they do not fit. */
+static bool merge_options(const struct cli_extra_options *extra, struct option *all)
 {
+    size_t n = 0;
+    for (const struct option *p = long_opts; p->name; p++)
+        all[n++] = *p;
+    for (const struct option *p = extra ? extra->longs : NULL; p && p->name; p++) {
+        if (n + 1 >= MAX_LONG_OPTS)
+            return false;
+        all[n++] = *p;
+    }
+    all[n] = (struct option){NULL, 0, NULL, 0};
+    return true;
+}
+
+int parse_run_options(int argc, char **argv, struct run_options *o,
+                      const struct cli_extra_options *extra)
+{
+    struct option all[MAX_LONG_OPTS];
+    char shorts[32];
+    const char *cmd = extra ? extra->command : "run";
+    snprintf(shorts, sizeof(shorts), "+:m:h%s", extra && extra->shorts ? extra->shorts : "");
+    if (!merge_options(extra, all))
+        return -1;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:m:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+        int mine = extra && extra->handle ? extra->handle(extra->ctx, c, optarg) : 0;
+        if (mine < 0)
+            return -1;
+        if (mine > 0)
+            continue;
         switch (c) {
         case 'm':
             if (!parse_size(optarg, &o->ram_size)) {
@@ -140,7 +169,9 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
             break;
         case 'h': return 1;
         case ':': cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
-        default: cli_error("unknown option '%s' (try 'emu run --help')", argv[optind - 1]); return -1;
+        default:
+            cli_error("unknown option '%s' (try 'emu %s --help')", argv[optind - 1], cmd);
+            return -1;
         }
     }
     if (optind < argc)
@@ -191,8 +222,7 @@ static int configure_tlb(emu_machine *m, const char *spec)
 }
 
 /* Opens the window for --display sdl (NULL and *failed = false otherwise). */
-static struct ui_window *open_display(emu_machine *m, const struct run_options *o,
-                                      const uint8_t *image, size_t size, bool *failed)
+static struct ui_window *open_display(emu_machine *m, const struct run_options *o, bool *failed)
 {
     *failed = false;
     if (!o->display || strcmp(o->display, "sdl"))
@@ -203,16 +233,14 @@ static struct ui_window *open_display(emu_machine *m, const struct run_options *
     if (!w) {
         cli_error("--display sdl: %s", err);
         *failed = true;
-        return NULL;
     }
-    ui_set_kernel(w, image, size);
     return w;
 }
 
 int cmd_run(int argc, char **argv)
 {
     struct run_options o = {0};
-    int rc = parse_run_options(argc, argv, &o);
+    int rc = parse_run_options(argc, argv, &o, NULL);
     if (rc != 0) {
         if (rc > 0)
             fputs(run_usage, stdout);
@@ -259,7 +287,7 @@ int cmd_run(int argc, char **argv)
     if (st != EMU_OK) {
         cli_error("cannot boot '%s': %s", o.kernel ? o.kernel : "(bundled kernel)",
                   emu_status_string(st));
-    } else if (!(win = open_display(m, &o, image, size, &display_failed)) && display_failed) {
+    } else if (!(win = open_display(m, &o, &display_failed)) && display_failed) {
         status = EXIT_USAGE;
     } else {
         emu_run_result r;

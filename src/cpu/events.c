@@ -151,6 +151,21 @@ void cpu_ev_mem(struct cpu *cpu, emu_event_kind kind, uint64_t lin, uint64_t val
     cpu_emit(cpu, &ev);
 }
 
+void cpu_ev_mem_write(struct cpu *cpu, uint64_t lin, uint64_t value, uint64_t old_value,
+                      unsigned size, bool implicit)
+{
+    emu_event ev = {0};
+    ev.kind = EMU_EV_MEM_WRITE;
+    ev.rip = cpu->rip;
+    ev.cpl = cpu->cpl;
+    ev.u.mem.addr = lin;
+    ev.u.mem.value = value;
+    ev.u.mem.old_value = old_value;
+    ev.u.mem.size = (uint8_t)size;
+    ev.u.mem.implicit = implicit;
+    cpu_emit(cpu, &ev);
+}
+
 void cpu_ev_page_fault(struct cpu *cpu, uint64_t lin, uint32_t error)
 {
     emu_event ev = ev_here(cpu, EMU_EV_PAGE_FAULT);

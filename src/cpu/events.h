@@ -29,6 +29,10 @@ void cpu_ev_simple(struct cpu *cpu, emu_event_kind kind);
 void cpu_ev_wake(struct cpu *cpu, unsigned vector);
 void cpu_ev_mem(struct cpu *cpu, emu_event_kind kind, uint64_t lin, uint64_t value,
                 unsigned size, bool implicit);
+/* A data write (after it landed); old_value is what the RAM held before
+ * (all-ones bytes where the write went to MMIO or nowhere). */
+void cpu_ev_mem_write(struct cpu *cpu, uint64_t lin, uint64_t value, uint64_t old_value,
+                      unsigned size, bool implicit);
 void cpu_ev_page_fault(struct cpu *cpu, uint64_t lin, uint32_t error);
 
 #endif

@@ -60,6 +60,10 @@ static void run_block_hooked(struct cpu *cpu, const struct block *b, unsigned ma
         emu_event ev = {.kind = EMU_EV_INSN, .rip = rip, .cpl = cpu->cpl};
         ev.u.insn.len = in[-1].len;
         cpu_emit(cpu, &ev);
+        /* A subscriber asked to stop (cpu_request_exit): cpu_end_block saw cur
+         * already on the next instruction, so stop here, before it runs. */
+        if (unlikely(cpu->pending & CPU_PENDING_EXIT))
+            break;
     } while (in < cpu->end);
     cpu->icount += (uint64_t)(in - cpu->count_from);
     cpu->cur = NULL;
@@ -149,13 +153,13 @@ static int service(struct cpu *cpu, enum service_result *what)
     *what = SERVICE_RUN;
     if (cpu->bc->dead)
         bc_reap(cpu->bc);
-    bool shadow = cpu->intr_shadow;
-    cpu->intr_shadow = 0;
-    if (cpu->pending & CPU_PENDING_EXIT) {
+    if (cpu->pending & CPU_PENDING_EXIT) { /* before the shadow is consumed: it survives */
         cpu->pending &= ~(uint32_t)CPU_PENDING_EXIT;
         cpu->attention = needs_attention(cpu);
         return CPU_EXIT_REQUEST;
     }
+    bool shadow = cpu->intr_shadow;
+    cpu->intr_shadow = 0;
     if (!shadow && take_interrupt(cpu))
         *what = SERVICE_EVENT;
     else if (cpu->halted) {

@@ -79,12 +79,23 @@ uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, unsigned ac
     return v;
 }
 
+/* The RAM bytes a write is about to replace, for the write event (no side
+ * effects: no A/D bits, no MMIO reads). */
+static uint64_t old_bytes(struct cpu *cpu, uint64_t lin, unsigned size)
+{
+    uint64_t v = ~0ULL;
+    cpu_read_linear(cpu, lin, &v, size);
+    return size < 8 ? v & ((1ULL << (8 * size)) - 1) : v;
+}
+
 void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t value, unsigned acc)
 {
     check_canonical(cpu, lin, size, acc);
+    bool hooked = cpu_hooked(cpu, EMU_EV_MEM_WRITE);
+    uint64_t old = hooked ? old_bytes(cpu, lin, size) : 0;
     write_split(cpu, lin, size, value, access_bits(cpu, MMU_WRITE));
-    if (cpu_hooked(cpu, EMU_EV_MEM_WRITE))
-        cpu_ev_mem(cpu, EMU_EV_MEM_WRITE, lin, value, size, false);
+    if (hooked)
+        cpu_ev_mem_write(cpu, lin, value, old, size, false);
 }
 
 void mem_probe_write(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned size)
@@ -109,9 +120,11 @@ uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size)
 void sys_write(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v)
 {
     check_canonical(cpu, lin, size, 0);
+    bool hooked = cpu_hooked(cpu, EMU_EV_MEM_WRITE);
+    uint64_t old = hooked ? old_bytes(cpu, lin, size) : 0;
     write_split(cpu, lin, size, v, MMU_WRITE | MMU_IMPLICIT);
-    if (cpu_hooked(cpu, EMU_EV_MEM_WRITE))
-        cpu_ev_mem(cpu, EMU_EV_MEM_WRITE, lin, v, size, true);
+    if (hooked)
+        cpu_ev_mem_write(cpu, lin, v, old, size, true);
 }
 
 /* Legacy-mode segmentation (SDM Vol. 3 §5.3): type and limit checks. */

@@ -218,6 +218,20 @@ emu_status emu_machine_run(emu_machine *m, emu_run_result *result)
     return EMU_OK;
 }
 
+emu_status emu_machine_run_until(emu_machine *m, uint64_t icount, emu_run_result *result)
+{
+    uint64_t cap = m->cfg.max_insns && m->cfg.max_insns < icount ? m->cfg.max_insns : icount;
+    m->stop = false;
+    run_until(m, cap, false);
+    finish(m, result);
+    return EMU_OK;
+}
+
+void emu_machine_request_stop(emu_machine *m)
+{
+    machine_request_stop(m, EMU_STOP_REQUESTED, 0);
+}
+
 emu_status emu_machine_step(emu_machine *m, uint64_t n, emu_run_result *result)
 {
     m->stop = false;
