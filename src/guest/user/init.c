@@ -44,17 +44,6 @@ static int wait_for(pid_t pid)
     return status;
 }
 
-static const char *signame(int sig)
-{
-    switch (sig) {
-    case SIGFPE: return "SIGFPE";
-    case SIGSEGV: return "SIGSEGV";
-    case SIGKILL: return "SIGKILL";
-    case SIGILL: return "SIGILL";
-    default: return "a signal";
-    }
-}
-
 static int run_demo(const struct demo *d)
 {
     printf("--- %s\n", d->argv[0]);
@@ -62,7 +51,7 @@ static int run_demo(const struct demo *d)
     int ok = d->signal ? WIFSIGNALED(status) && WTERMSIG(status) == d->signal
                        : WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (WIFSIGNALED(status))
-        printf("selftest: %s: killed by %s: %s\n", d->argv[0], signame(WTERMSIG(status)),
+        printf("selftest: %s: killed by %s: %s\n", d->argv[0], signal_name(WTERMSIG(status)),
                ok ? "ok, as expected" : "FAILED");
     else
         printf("selftest: %s: exited with status %d: %s\n", d->argv[0], WEXITSTATUS(status),

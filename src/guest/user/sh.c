@@ -79,7 +79,7 @@ static void run(char **argv)
     if (pid < 0 || waitpid(pid, &status, 0) != pid)
         printf("sh: fork or wait failed (errno %d)\n", errno);
     else if (WIFSIGNALED(status))
-        printf("sh: %s was killed by signal %d\n", argv[0], WTERMSIG(status));
+        printf("sh: %s was killed by %s\n", argv[0], signal_name(WTERMSIG(status)));
     else if (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 127)
         printf("sh: %s exited with status %d\n", argv[0], WEXITSTATUS(status));
 }

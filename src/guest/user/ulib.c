@@ -189,6 +189,15 @@ long now_ms(void)
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+const char *signal_name(int sig)
+{
+    static const char *names[NSIG] = {
+        [SIGINT] = "SIGINT", [SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",
+        [SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV", [SIGTERM] = "SIGTERM",
+    };
+    return sig > 0 && sig < NSIG && names[sig] ? names[sig] : "a signal";
+}
+
 int atoi(const char *s)
 {
     int v = 0, neg = *s == '-';

@@ -61,5 +61,7 @@ long now_ms(void); /* CLOCK_MONOTONIC in milliseconds */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int atoi(const char *s);
+/* "SIGSEGV" for SIGSEGV, ... */
+const char *signal_name(int sig);
 
 #endif
