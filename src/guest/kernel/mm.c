@@ -15,18 +15,30 @@
 static struct {
     struct kmem_cache *mm_cache, *vma_cache;
     u64 pcid_used[NPCID / 64]; // bit n: PCID n belongs to an mm (PCID 0 is the kernel's)
+    u64 pcid_ever[NPCID / 64]; // bit n: PCID n was used, the TLB may hold entries tagged n
 } mms;
 
-static u16 pcid_alloc(void)
+static bool bit(const u64 *map, u16 n)
 {
-    if (!cpu_has.pcid) return 0;
+    return map[n / 64] & (1ULL << (n % 64));
+}
+
+/* A free PCID for mm (0 when the CPU has none or all are taken). If an
+ * earlier mm used it, the TLB may still hold its entries: mm->pcid_fresh
+ * makes the first CR3 load flush them. */
+static void pcid_alloc(struct mm *mm)
+{
+    mm->pcid = 0;
+    if (!cpu_has.pcid) return;
     for (u16 p = 1; p < NPCID; p++) {
-        if (!(mms.pcid_used[p / 64] & (1ULL << (p % 64)))) {
+        if (!bit(mms.pcid_used, p)) {
+            mm->pcid = p;
+            mm->pcid_fresh = bit(mms.pcid_ever, p);
             mms.pcid_used[p / 64] |= 1ULL << (p % 64);
-            return p;
+            mms.pcid_ever[p / 64] |= 1ULL << (p % 64);
+            return;
         }
     }
-    return 0;
 }
 
 static void pcid_free(u16 p)
@@ -59,8 +71,7 @@ struct mm *mm_create(void)
         kmem_cache_free(mms.mm_cache, mm);
         return NULL;
     }
-    mm->pcid = pcid_alloc();
-    mm->pcid_fresh = true;
+    pcid_alloc(mm);
     list_init(&mm->vmas);
     mm->mmap_next = USER_MMAP_BASE;
     return mm;

@@ -25,7 +25,7 @@ struct vma {
 struct mm {
     pte_t *pml4;           // the page table (kernel half shared)
     u16 pcid;              // TLB tag (0: none, flush on every switch)
-    bool pcid_fresh;       // the PCID may hold a previous owner's entries: flush once
+    bool pcid_fresh;       // the TLB may hold a previous owner's entries: flush once
     struct list_head vmas; // regions, sorted by address
     struct vma *heap;      // [brk_start, ALIGN_UP(brk)): grown by brk()
     u64 brk_start, brk;    // program break

@@ -192,8 +192,9 @@ void do_exit(int status)
         file_close(t, fd);
     struct mm *mm = t->mm;
     t->mm = NULL;
-    t->cr3 = kernel_cr3;
-    write_cr3(kernel_cr3); /* off the address space before freeing it */
+    t->cr3 = kernel_cr3 | (cpu_has.pcid ? CR3_NOFLUSH : 0);
+    write_cr3(t->cr3); /* off the address space before freeing it (its PCID is
+                          flushed when an mm reuses it) */
     mm_destroy(mm);
     cli();
     reparent_children(t);
