@@ -130,7 +130,8 @@ static void test_latch_holds_the_value_until_read(void **state)
     out(f, 0x43, 0x00);
     run_to(f, at_ticks(t0, 3000));
     out(f, 0x43, 0x00); /* ignored: the first latch is still unread */
-    uint16_t v = (uint16_t)(in(f, 0x40) | in(f, 0x40) << 8);
+    uint16_t lo = in(f, 0x40); /* LSB first: two statements, not one expression */
+    uint16_t v = (uint16_t)(lo | in(f, 0x40) << 8);
     assert_int_equal(v, 4000);
 }
 

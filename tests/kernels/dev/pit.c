@@ -37,6 +37,13 @@ static uint8_t status(unsigned ch)
     return inb((uint16_t)(PIT_CH0 + ch));
 }
 
+/* The latched count of channel 0: LSB, then MSB. */
+static uint16_t read_word(void)
+{
+    uint16_t lo = inb(PIT_CH0);
+    return (uint16_t)(lo | inb(PIT_CH0) << 8);
+}
+
 static uint16_t latch(unsigned ch)
 {
     outb(PIT_CMD, (uint8_t)(ch << 6));
@@ -53,9 +60,9 @@ static void status_and_latch(void)
     for (volatile int i = 0; i < 100000; i++)
         ;
     outb(PIT_CMD, 0x00); /* a second latch before reading is ignored */
-    uint16_t b = (uint16_t)(inb(PIT_CH0) | inb(PIT_CH0) << 8);
+    uint16_t b = read_word();
     outb(PIT_CMD, READ_BACK | RB_NO_STATUS | 0x02);
-    uint16_t c = (uint16_t)(inb(PIT_CH0) | inb(PIT_CH0) << 8);
+    uint16_t c = read_word();
     kprintf("ch0 mode 3: status=%02x latched values within count: %u %u %u\n", s0,
             a <= 0x1234, b <= 0x1234, c <= 0x1234);
 }
