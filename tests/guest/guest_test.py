@@ -13,6 +13,9 @@
   guest_test.py oops --machine emu|qemu --kernel K [--emu EMU]
       Boots with `crash`: the kernel must print a decoded oops with a
       symbolic backtrace and end through isa-debug-exit with 0x7f (255).
+  guest_test.py explain --machine emu|qemu --kernel K [--emu EMU]
+      Boots with `selftest pfexplain`: the page-fault handler must explain
+      the demand-zero and copy-on-write faults of the cow demonstration.
   guest_test.py session --machine emu|qemu --kernel K [--emu EMU] --script IN --golden OUT
       Types IN into the shell through stdin (printk.time=0) and compares the
       transcript from "Run /init" on with OUT (the same file for both
@@ -135,6 +138,25 @@ def test_oops(a):
     return 0
 
 
+def test_explain(a):
+    cmd = command(a, "selftest pfexplain")
+    if cmd is None:
+        print("SKIP: qemu-system-x86_64 is not installed", file=sys.stderr)
+        return SKIP
+    status, out, err = boot(cmd)
+    wanted = [rb"pf: cow\[\d+\] write to 0x[0-9a-f]+ \(not present, user mode\) in heap "
+              rb"\[0x[0-9a-f]+-0x[0-9a-f]+\]: mapped a zeroed page, frame 0x[0-9a-f]+",
+              rb"pf: cow\[\d+\] write to 0x[0-9a-f]+ \(protection, user mode\) in heap "
+              rb"\[0x[0-9a-f]+-0x[0-9a-f]+\]: copy-on-write: copied the shared frame",
+              rb"pf: \w+\[\d+\] write to 0x7fff[0-9a-f]+ \(protection, user mode\) in stack "
+              rb"\[0x7fffff7ff000-0x7ffffffff000\]: copy-on-write"]
+    missing = [w.decode() for w in wanted if not re.search(w, out)]
+    if status != 0 or missing:
+        return fail(f"{a.machine}: status {status}, no line matches {missing}", out, err)
+    sys.stdout.write(out.decode(errors="replace"))
+    return 0
+
+
 def test_session(a):
     with open(a.script, "rb") as f:
         script = f.read()
@@ -165,7 +187,7 @@ def test_session(a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("test", choices=["selftest", "compare", "oops", "session"])
+    ap.add_argument("test", choices=["selftest", "compare", "oops", "explain", "session"])
     ap.add_argument("--machine", choices=["emu", "qemu"], default="emu")
     ap.add_argument("--emu")
     ap.add_argument("--kernel", required=True)
@@ -173,7 +195,7 @@ def main():
     ap.add_argument("--golden")
     a = ap.parse_args()
     tests = {"selftest": test_selftest, "compare": test_compare, "oops": test_oops,
-             "session": test_session}
+             "explain": test_explain, "session": test_session}
     return tests[a.test](a)
 
 

@@ -60,6 +60,7 @@ static void help(void)
            "  interrupts      interrupt counts per vector (/proc/interrupts)\n"
            "  meminfo         free memory, buddy and slab allocators (/proc/meminfo, slabinfo)\n"
            "  dmesg           the kernel log\n"
+           "  exit            leave this shell (init starts a new one)\n"
            "  poweroff        power the machine off\n"
            "programs:");
     for (unsigned i = 0; i < sizeof(programs) / sizeof(programs[0]); i++)
@@ -113,6 +114,8 @@ static void command(char **w)
         cat("/proc/kmsg");
     else if (strcmp(w[0], "poweroff") == 0)
         reboot_poweroff();
+    else if (strcmp(w[0], "exit") == 0)
+        exit(0);
     else if (strcmp(w[0], "run") == 0 && w[1])
         run(w + 1);
     else
