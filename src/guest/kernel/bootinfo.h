@@ -7,7 +7,7 @@
 #define MAX_RAM_REGIONS 16
 #define CMDLINE_MAX     256
 #define INIT_ARGS_MAX   8
-#define MAX_PHYS      (16UL << 30) /* RAM used at most: the frame array must fit in the boot map */
+#define MAX_PHYS        (16UL << 30) /* RAM used at most: the frame array must fit in the boot map */
 
 struct ram_region {
     u64 base, end; // usable physical memory [base, end)

@@ -14,7 +14,7 @@ static struct {
     u64 max_pfn;     // frames[] covers 0 .. max_pfn - 1
     u64 total_pages; // handed to the allocator at boot
     u64 free_pages;
-    u64 first_free;  // physical end of the kernel, the loader's data and frames[]
+    u64 first_free; // physical end of the kernel, the loader's data and frames[]
 } buddy;
 
 extern char _end[]; /* end of the kernel image (kernel.ld) */
@@ -136,8 +136,7 @@ void meminfo_get(struct meminfo *mi)
 void *page_alloc_zeroed(void)
 {
     struct page *p = alloc_pages(0);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     void *va = page_address(p);
     memset(va, 0, PAGE_SIZE);
     return va;
@@ -156,6 +155,5 @@ void page_put(u64 pa)
     u64 flags = irq_save();
     bool last = --p->refcount == 0;
     irq_restore(flags);
-    if (last)
-        free_pages(p, 0);
+    if (last) free_pages(p, 0);
 }

@@ -6,8 +6,7 @@
 
 void console_putc(char c)
 {
-    if (c == '\n')
-        uart_putc('\r');
+    if (c == '\n') uart_putc('\r');
     uart_putc(c);
     vga_putc(c);
 }

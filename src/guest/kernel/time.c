@@ -26,8 +26,8 @@
 #define PORT_61_OUT2       0x20
 #define CAL_MS             10
 #define CAL_LATCH          (PIT_HZ * CAL_MS / 1000)
-#define CAL_MAX_POLLS      100000000 /* give up if OUT2 never rises */
-#define MAX_ONESHOT_NS (10 * NSEC_PER_SEC) /* keeps wait * apic_hz within 64 bits */
+#define CAL_MAX_POLLS      100000000           /* give up if OUT2 never rises */
+#define MAX_ONESHOT_NS     (10 * NSEC_PER_SEC) /* keeps wait * apic_hz within 64 bits */
 
 static struct {
     u64 boot_tsc;            // TSC at kernel entry
@@ -47,11 +47,6 @@ u64 clock_ns(void)
 {
     if (!clk.tsc_hz) return 0;
     return (u64)(((unsigned __int128)(rdtsc() - clk.boot_tsc) * clk.ns_mult) >> 32);
-}
-
-u64 tsc_khz(void)
-{
-    return clk.tsc_hz / 1000;
 }
 
 /* Measures the TSC and the LAPIC timer over CAL_MS of PIT channel 2. */
@@ -102,8 +97,7 @@ void tick_nohz_idle_enter(void)
 
 void tick_nohz_idle_exit(void)
 {
-    if (!clk.stopped)
-        return;
+    if (!clk.stopped) return;
     clk.stopped = false;
     lapic_timer_start((u32)(clk.apic_hz / HZ));
 }

@@ -26,7 +26,6 @@ void clock_boot(void);
 void time_init(void);
 /* Nanoseconds since boot (0 until time_init has calibrated the TSC). */
 u64 clock_ns(void);
-u64 tsc_khz(void);
 
 void timer_add(struct timer *t);
 void timer_del(struct timer *t);

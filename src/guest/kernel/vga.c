@@ -9,14 +9,14 @@
 #include "vm.h"
 #include "x86.h"
 
-#define VGA_TEXT_PHYS 0xB8000
-#define VGA_COLS 80
-#define VGA_ROWS 25
-#define VGA_ATTR 0x0700 /* light grey on black */
-#define CRTC_INDEX 0x3D4
-#define CRTC_DATA 0x3D5
+#define VGA_TEXT_PHYS    0xB8000
+#define VGA_COLS         80
+#define VGA_ROWS         25
+#define VGA_ATTR         0x0700 /* light grey on black */
+#define CRTC_INDEX       0x3D4
+#define CRTC_DATA        0x3D5
 #define CRTC_CURSOR_HIGH 0x0E
-#define CRTC_CURSOR_LOW 0x0F
+#define CRTC_CURSOR_LOW  0x0F
 
 static struct {
     volatile u16 *cells; // NULL until vga_init
@@ -43,16 +43,14 @@ static void scroll(void)
 
 void vga_putc(char c)
 {
-    if (!vga.cells)
-        return;
+    if (!vga.cells) return;
     if (c == '\n') {
         vga.col = 0;
         vga.row++;
     } else if (c == '\r') {
         vga.col = 0;
     } else if (c == '\b') {
-        if (vga.col > 0)
-            vga.col--;
+        if (vga.col > 0) vga.col--;
     } else {
         vga.cells[vga.row * VGA_COLS + vga.col] = VGA_ATTR | (u8)c;
         if (++vga.col == VGA_COLS) {
@@ -60,8 +58,7 @@ void vga_putc(char c)
             vga.row++;
         }
     }
-    if (vga.row == VGA_ROWS)
-        scroll();
+    if (vga.row == VGA_ROWS) scroll();
     move_cursor();
 }
 

@@ -136,8 +136,7 @@ void *ioremap(u64 pa, u64 size)
         if (in_huge_page(va))
             continue; /* legacy memory next to low RAM (VGA): the MTRRs make it uncached */
         pte_t *pte = vm_walk(kernel_pml4, va, true);
-        if (!pte)
-            panic("ioremap: cannot map %#lx", p);
+        if (!pte) panic("ioremap: cannot map %#lx", p);
         *pte = p | PTE_P | PTE_W | PTE_PCD | PTE_PWT | kernel_global | kernel_nx;
         invlpg(va);
     }

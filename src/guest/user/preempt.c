@@ -54,10 +54,10 @@ static int spin(int id, int verbose)
     return 1;
 }
 
-#define SHARE_MS  100
-#define NICE_LOW  5
-#define WEIGHT_0  1024 /* Linux's weights for nice 0 and nice 5 */
-#define WEIGHT_5  335
+#define SHARE_MS 100
+#define NICE_LOW 5
+#define WEIGHT_0 1024 /* Linux's weights for nice 0 and nice 5 */
+#define WEIGHT_5 335
 
 static long cpu_us(const struct rusage *ru)
 {
@@ -71,8 +71,7 @@ static int nice_share(void)
     for (int i = 0; i < 2; i++) {
         kids[i] = fork();
         if (kids[i] == 0) {
-            if (i == 1)
-                setpriority(PRIO_PROCESS, 0, NICE_LOW);
+            if (i == 1) setpriority(PRIO_PROCESS, 0, NICE_LOW);
             while (now_ms() < until)
                 ;
             exit(0);
@@ -80,8 +79,7 @@ static int nice_share(void)
     }
     for (int i = 0; i < 2; i++) {
         struct rusage ru;
-        if (wait4(kids[i], NULL, 0, &ru) != kids[i])
-            return 1;
+        if (wait4(kids[i], NULL, 0, &ru) != kids[i]) return 1;
         us[i] = cpu_us(&ru);
     }
     long ratio = us[1] ? us[0] * 100 / us[1] : 0;
@@ -95,8 +93,7 @@ static int nice_share(void)
 int main(int argc, char **argv)
 {
     int verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
-    if (argc > 1 && strcmp(argv[1], "-n") == 0)
-        return nice_share();
+    if (argc > 1 && strcmp(argv[1], "-n") == 0) return nice_share();
     pid_t kids[NCHILD];
     for (int i = 0; i < NCHILD; i++) {
         kids[i] = fork();
