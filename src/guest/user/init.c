@@ -16,7 +16,7 @@ static const struct demo demos[] = {
     {{"cow"}, 0},          {{"preempt"}, 0},
     {{"sleeper"}, 0},      {{"badptr"}, 0},
     {{"divzero"}, SIGFPE}, {{"privileged"}, SIGSEGV},
-    {{"segv"}, SIGSEGV},   {{"syscall-bench", "-q", "1000"}, 0},
+    {{"segv"}, SIGSEGV},   {{"syscall-bench", "-q", "100"}, 0},
 };
 
 static int orphans; /* reaped children that init did not start */

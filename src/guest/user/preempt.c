@@ -12,7 +12,7 @@
 
 #define NCHILD      3
 #define PREEMPTIONS 3
-#define CHECK_EVERY 4096
+#define CHECK_EVERY 65536
 #define SPIN_LIMIT  400000000L /* give up: no preemption is happening */
 
 static long involuntary(void)
