@@ -76,26 +76,32 @@ static bool copy_on_write(pte_t *pte, const struct vma *v, const struct task *t,
     return true;
 }
 
-bool page_fault_resolve(struct trapframe *tf, u64 addr)
+/* Whether the region allows the access the error code describes. */
+static bool access_allowed(const struct vma *v, u64 err)
+{
+    if ((err & X86_PF_WRITE) && !(v->flags & VM_WRITE)) return false;
+    if ((err & X86_PF_INSTR) && !(v->flags & VM_EXEC)) return false;
+    return v->flags & (VM_READ | VM_WRITE | VM_EXEC); /* not PROT_NONE */
+}
+
+enum fault_result page_fault_resolve(struct trapframe *tf, u64 addr)
 {
     struct task *t = current_task();
     u64 err = tf->err;
-    if (!t->mm || addr >= USER_TOP || (err & X86_PF_RSVD)) return false;
+    if (!t->mm || addr >= USER_TOP || (err & X86_PF_RSVD)) return FAULT_BAD_ACCESS;
     struct vma *v = vma_find(t->mm, addr);
-    if (!v) return false;
-    if ((err & X86_PF_WRITE) && !(v->flags & VM_WRITE)) return false;
-    if ((err & X86_PF_INSTR) && !(v->flags & VM_EXEC)) return false;
-    if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC))) return false; /* PROT_NONE */
+    if (!v || !access_allowed(v, err)) return FAULT_BAD_ACCESS;
     pte_t *pte = vm_walk(t->mm->pml4, addr, true);
-    if (!pte) return false;
-    bool ok = false;
+    if (!pte) return FAULT_NO_MEMORY;
+    bool ok;
     if (!(*pte & PTE_P))
         ok = demand_zero(pte, v, t, addr, err);
     else if ((err & X86_PF_WRITE) && (*pte & PTE_COW))
         ok = copy_on_write(pte, v, t, addr, err);
-    if (ok) {
-        t->minflt++;
-        this_cpu()->pf_count++;
-    }
-    return ok;
+    else
+        return FAULT_BAD_ACCESS; /* present, and not a write to a COW page */
+    if (!ok) return FAULT_NO_MEMORY;
+    t->minflt++;
+    this_cpu()->pf_count++;
+    return FAULT_RESOLVED;
 }

@@ -56,9 +56,15 @@ long sys_brk(struct trapframe *tf);
 long sys_mmap(struct trapframe *tf);
 long sys_munmap(struct trapframe *tf);
 
+enum fault_result {
+    FAULT_RESOLVED,   // the page is there now: retry the access
+    FAULT_BAD_ACCESS, // no region allows it: SIGSEGV (or -EFAULT, or an oops)
+    FAULT_NO_MEMORY,  // allowed, but no frame is left for it
+};
+
 /* Resolves a page fault at addr in the current task's address space:
- * demand-zero or copy-on-write. False if the access is not allowed. */
-bool page_fault_resolve(struct trapframe *tf, u64 addr);
+ * demand-zero or copy-on-write. */
+enum fault_result page_fault_resolve(struct trapframe *tf, u64 addr);
 void fault_set_explain(bool on);
 
 #endif

@@ -66,6 +66,14 @@ static void user_exception(struct trapframe *tf, u64 cr2)
     send_signal(t, sig);
 }
 
+/* Out of memory while serving a fault: kill the task (Linux's OOM killer
+ * picks the largest; here the one that asked). */
+static void out_of_memory(struct task *t)
+{
+    printk("Out of memory: killed %s[%d]\n", t->comm, t->pid);
+    send_signal(t, SIGKILL);
+}
+
 static void exception(struct trapframe *tf)
 {
     u64 cr2 = 0;
@@ -73,9 +81,15 @@ static void exception(struct trapframe *tf)
         cr2 = read_cr2();
         /* A user page not mapped yet, or copy-on-write; from the kernel
          * only inside copy_to/from_user. */
-        if ((tf_from_user(tf) || in_user_access(tf->rip)) && page_fault_resolve(tf, cr2)) return;
+        enum fault_result r = FAULT_BAD_ACCESS;
+        if (tf_from_user(tf) || in_user_access(tf->rip)) r = page_fault_resolve(tf, cr2);
+        if (r == FAULT_RESOLVED) return;
+        if (r == FAULT_NO_MEMORY && tf_from_user(tf)) {
+            out_of_memory(current_task());
+            return;
+        }
         if (!tf_from_user(tf) && fixup_exception(tf))
-            return; /* a bad user pointer: the copy returns -EFAULT */
+            return; /* a bad user pointer (or no memory): the copy fails with -EFAULT */
     }
     if (tf_from_user(tf))
         user_exception(tf, cr2);
