@@ -9,9 +9,10 @@
 
 /* IA32_APIC_BASE (MSR 0x1B). */
 #define APIC_BASE_BSP       (1ULL << 8)
-#define APIC_BASE_EXTD      (1ULL << 10)   /* x2APIC mode */
-#define APIC_BASE_EN        (1ULL << 11)   /* global enable */
-#define APIC_BASE_ADDR_MASK 0xFFFFFF000ULL /* MAXPHYADDR 36 */
+#define APIC_BASE_EXTD      (1ULL << 10) /* x2APIC mode */
+#define APIC_BASE_EN        (1ULL << 11) /* global enable */
+#define APIC_MAXPHYADDR     40 /* CPUID.80000008H:EAX[7:0]; board.c checks it against the MMU */
+#define APIC_BASE_ADDR_MASK (((1ULL << APIC_MAXPHYADDR) - 1) & ~0xFFFULL)
 #define APIC_DEFAULT_BASE   0xFEE00000ULL
 #define APIC_MMIO_SIZE      0x1000
 

@@ -16,6 +16,8 @@
 #include "../dev/uart.h"
 #include "machine.h"
 
+_Static_assert(APIC_MAXPHYADDR == MMU_MAXPHYADDR, "IA32_APIC_BASE width follows MAXPHYADDR");
+
 #define ISA_IRQ0_GSI 2 /* the PIT's IRQ 0 arrives at I/O APIC pin 2 (ACPI override) */
 #define INPUT_CHUNK  64
 

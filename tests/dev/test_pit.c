@@ -129,7 +129,7 @@ static void test_latch_holds_the_value_until_read(void **state)
     run_to(f, at_ticks(t0, 1000));
     out(f, 0x43, 0x00);
     run_to(f, at_ticks(t0, 3000));
-    out(f, 0x43, 0x00); /* ignored: the first latch is still unread */
+    out(f, 0x43, 0x00);        /* ignored: the first latch is still unread */
     uint16_t lo = in(f, 0x40); /* LSB first: two statements, not one expression */
     uint16_t v = (uint16_t)(lo | in(f, 0x40) << 8);
     assert_int_equal(v, 4000);
@@ -212,6 +212,34 @@ static void test_mode1_one_shot_starts_on_the_gate_edge(void **state)
     assert_int_equal(status(f, 2) & 0x80, 0x80);
 }
 
+static void test_mode4_strobe_pulses_once_at_terminal_count(void **state)
+{
+    struct fixture *f = *state;
+    program(f, 0, 0x38, 40);
+    int before = f->rises;
+    uint64_t t0 = f->icount;
+    run_to(f, at_ticks(t0, 40.5));
+    assert_int_equal(f->level, 0); /* the one low clock */
+    run_to(f, at_ticks(t0, 200));
+    assert_int_equal(f->level, 1);
+    assert_int_equal(f->rises - before, 1);
+}
+
+static void test_mode5_strobe_waits_for_the_gate(void **state)
+{
+    struct fixture *f = *state;
+    program(f, 2, 0x3A, 30);
+    uint64_t t0 = f->icount;
+    run_to(f, at_ticks(t0, 100));
+    assert_int_equal(latched(f, 2), 30); /* no trigger yet */
+    out(f, 0x61, 0x01);
+    t0 = f->icount;
+    run_to(f, at_ticks(t0, 30.5));
+    assert_int_equal(status(f, 2) & 0x80, 0);
+    run_to(f, at_ticks(t0, 31.5));
+    assert_int_equal(status(f, 2) & 0x80, 0x80);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +253,8 @@ int main(void)
         T(test_mode3_square_wave_halves_and_counts_by_two),
         T(test_channel2_gate_and_port_b),
         T(test_mode1_one_shot_starts_on_the_gate_edge),
+        T(test_mode4_strobe_pulses_once_at_terminal_count),
+        T(test_mode5_strobe_waits_for_the_gate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
