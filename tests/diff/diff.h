@@ -84,6 +84,7 @@ struct gen {
     struct item items[GEN_MAX_ITEMS];
     unsigned n;                         // items so far
     unsigned npat, pat;                 // patterns in this sequence, the current one
+    bool compat;                        // 32-bit code for compatibility mode (else 64-bit)
     int label_item[GEN_MAX_LABELS + 1]; // first item of pattern p (end label: n)
     struct arrival in[GEN_MAX_LABELS + 1];
     struct pending_branch { // branches of the current pattern, applied if it succeeds
@@ -117,10 +118,13 @@ uint64_t rng_below(struct rng *r, uint64_t n);
 /* A value with the edge cases (0, 1, -1, sign boundaries) over-represented,
  * truncated to `size` bytes and sign-extended to 64 bits. */
 uint64_t rng_value(struct rng *r, unsigned size);
+/* v's low `size` bytes, sign-extended. */
+uint64_t sext_to(uint64_t v, unsigned size);
 
 /* Builds a sequence of `npat` patterns into g (the items are encoded and
- * laid out at DIFF_SEQ). */
-void gen_sequence(struct gen *g, uint64_t seed, unsigned npat);
+ * laid out at DIFF_SEQ), 64-bit code or, with `compat`, 32-bit code for
+ * compatibility mode. */
+void gen_sequence(struct gen *g, uint64_t seed, unsigned npat, bool compat);
 /* Random initial registers and flags for a sequence. */
 void gen_initial(struct rng *r, struct regs *regs);
 /* Prints the sequence, disassembled, one instruction a line; "=>" marks
@@ -138,6 +142,8 @@ enum { REG_RSP_ID = 4 };
 ZydisRegister pick_reg(struct gen *g, unsigned size, bool write);
 /* The register with Zydis GPR id `id` (0..15) at `size` bytes. */
 ZydisRegister reg_of(unsigned id, unsigned size);
+/* Register `id` at the address width of the sequence (RAX.. or EAX..). */
+ZydisRegister reg_word(const struct gen *g, unsigned id);
 /* A memory operand of `size` bytes inside the scratch data (or the stack),
  * possibly with setup instructions for its base/index registers. */
 ZydisEncoderOperand pick_mem(struct gen *g, unsigned size);
@@ -190,13 +196,15 @@ int pick_label(struct gen *g, unsigned max_ahead);
 /* ---- patterns (patterns_*.c) ------------------------------------------------- */
 
 typedef bool (*pattern_fn)(struct gen *g);
+enum { PM_64 = 1, PM_32 = 2, PM_ALL = 3 }; /* the modes a pattern applies to */
 struct pattern {
     pattern_fn fn;
     unsigned weight;
     const char *name;
+    unsigned modes;
 };
 /* A pattern drawn by weight from all pattern tables (patterns_flow.c). */
-const struct pattern *pattern_pick(struct rng *r);
+const struct pattern *pattern_pick(struct rng *r, bool compat);
 
 /* ---- the two sides ------------------------------------------------------------ */
 
@@ -207,7 +215,7 @@ void native_run(const struct gen *g, const struct regs *in, const uint8_t *scrat
                 struct outcome *out);
 
 struct isa;
-struct isa *emu_side_new(void);
+struct isa *emu_side_new(bool compat);
 void emu_side_free(struct isa *m);
 /* Runs in blocks (the normal path); with `step`, one instruction at a time,
  * calling on_insn(ctx, rip) before each. */

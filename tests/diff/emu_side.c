@@ -1,4 +1,5 @@
-/* emu's side: a 64-bit CPU at CPL 3 (tests/isa harness) whose page tables
+/* emu's side: a CPU at CPL 3 in 64-bit or compatibility mode (tests/isa
+ * harness) whose page tables
  * map DIFF_CODE and DIFF_SCRATCH at the host's addresses. The sequence is
  * followed by UD2; the run ends at the first exception, and #UD at the end
  * address means the sequence completed. */
@@ -12,12 +13,15 @@
 #define PA_SCRATCH (PA_CODE + DIFF_CODE_SIZE)
 #define RUN_LIMIT  1000000u
 
-struct isa *emu_side_new(void)
+struct isa *emu_side_new(bool compat)
 {
     struct isa *m = isa_new(MODE_LONG64);
     isa_map(m, DIFF_CODE, PA_CODE, DIFF_CODE_SIZE, PTE_W | PTE_U);
     isa_map(m, DIFF_SCRATCH, PA_SCRATCH, DIFF_SCRATCH_SIZE, PTE_W | PTE_U);
-    isa_enter_user(m);
+    if (compat)
+        isa_enter_user32(m);
+    else
+        isa_enter_user(m);
     return m;
 }
 

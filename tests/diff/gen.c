@@ -27,7 +27,7 @@ uint64_t rng_below(struct rng *r, uint64_t n)
     return n ? rng_next(r) % n : 0;
 }
 
-static uint64_t sext_to(uint64_t v, unsigned size)
+uint64_t sext_to(uint64_t v, unsigned size)
 {
     unsigned shift = 64 - size * 8;
     return (uint64_t)((int64_t)(v << shift) >> shift);
@@ -81,142 +81,6 @@ void gen_initial(struct rng *r, struct regs *regs)
     if (rng_below(r, 4) == 0) regs->rflags |= FL_DF;
 }
 
-/* ---- operands -------------------------------------------------------------- */
-
-ZydisEncoderOperand op_reg(ZydisRegister r)
-{
-    ZydisEncoderOperand o = {.type = ZYDIS_OPERAND_TYPE_REGISTER};
-    o.reg.value = r;
-    return o;
-}
-
-ZydisEncoderOperand op_imm(uint64_t v)
-{
-    ZydisEncoderOperand o = {.type = ZYDIS_OPERAND_TYPE_IMMEDIATE};
-    o.imm.u = v;
-    return o;
-}
-
-ZydisEncoderOperand op_imm_sized(uint64_t v, unsigned size)
-{
-    return op_imm(sext_to(v, size));
-}
-
-ZydisRegister reg_of(unsigned id, unsigned size)
-{
-    static const ZydisRegister base[] = {[1] = ZYDIS_REGISTER_AL,
-                                         [2] = ZYDIS_REGISTER_AX,
-                                         [4] = ZYDIS_REGISTER_EAX,
-                                         [8] = ZYDIS_REGISTER_RAX};
-    if (size == 1 && id >= 4)
-        return (ZydisRegister)(ZYDIS_REGISTER_SPL + (id - 4)); /* SPL.. DIL, R8B.. */
-    return (ZydisRegister)(base[size] + id);
-}
-
-unsigned pick_size(struct gen *g, unsigned mask)
-{
-    unsigned sizes[4], n = 0;
-    for (unsigned s = 1; s <= 8; s <<= 1)
-        if (mask & s) sizes[n++] = s;
-    return sizes[rng_below(&g->rng, n)];
-}
-
-/* A free register id (not reserved by the pattern; not RSP if `no_rsp`). */
-static unsigned pick_id(struct gen *g, bool no_rsp)
-{
-    for (;;) {
-        unsigned id = (unsigned)rng_below(&g->rng, 16);
-        if ((no_rsp && id == REG_RSP_ID) || (g->used & (1u << id))) continue;
-        g->used |= (uint16_t)(1u << id);
-        return id;
-    }
-}
-
-ZydisRegister pick_reg(struct gen *g, unsigned size, bool write)
-{
-    unsigned id = pick_id(g, write);
-    if (size == 1 && id < 4 && rng_below(&g->rng, 3) == 0)
-        return (ZydisRegister)(ZYDIS_REGISTER_AH + id); /* AH CH DH BH */
-    return reg_of(id, size);
-}
-
-void reserve(struct gen *g, unsigned id)
-{
-    g->used |= (uint16_t)(1u << id);
-}
-
-uint64_t data_addr_for(struct gen *g, unsigned size)
-{
-    unsigned margin = g->mopt.margin, align = g->mopt.align ? g->mopt.align : 1;
-    uint64_t span = DIFF_DATA_SIZE - 2 * margin - size + 1;
-    uint64_t a = DIFF_SCRATCH + margin + rng_below(&g->rng, span);
-    return a & ~(uint64_t)(align - 1);
-}
-
-ZydisEncoderOperand mem_at(struct gen *g, uint64_t addr, unsigned size)
-{
-    ZydisEncoderOperand o = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
-    o.mem.size = (ZyanU16)size;
-    o.mem.displacement = (ZyanI64)addr;
-    if (rng_below(&g->rng, 2)) o.mem.base = ZYDIS_REGISTER_RIP;
-    return o;
-}
-
-/* [base + index * scale + disp] with setup MOVs; 32-bit address size for
- * some, with garbage in the upper register halves (ignored by then). */
-static ZydisEncoderOperand mem_based(struct gen *g, unsigned size)
-{
-    uint64_t addr = data_addr_for(g, size);
-    bool a32 = rng_below(&g->rng, 4) == 0;
-    unsigned b = pick_id(g, true), i = pick_id(g, true), scale = 1u << rng_below(&g->rng, 4);
-    bool has_index = rng_below(&g->rng, 3) != 0;
-    int64_t idx = has_index ? (int64_t)rng_below(&g->rng, 64) - 16 : 0;
-    int64_t disp = rng_below(&g->rng, 2) ? (int64_t)rng_below(&g->rng, 256) - 128
-                                         : (int64_t)rng_below(&g->rng, 1u << 20) - (1 << 19);
-    uint64_t bval = addr - (uint64_t)(idx * (int64_t)scale) - (uint64_t)disp;
-    if (a32) bval = (bval & 0xffffffffULL) | (rng_next(&g->rng) << 32);
-    EMIT(g, MOV, op_reg(reg_of(b, 8)), op_imm(bval));
-    if (has_index) EMIT(g, MOV, op_reg(reg_of(i, 8)), op_imm((uint64_t)idx));
-    ZydisEncoderOperand o = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
-    o.mem.size = (ZyanU16)size;
-    o.mem.base = reg_of(b, a32 ? 4 : 8);
-    o.mem.index = has_index ? reg_of(i, a32 ? 4 : 8) : ZYDIS_REGISTER_NONE;
-    o.mem.scale = has_index ? (ZyanU8)scale : 0;
-    o.mem.displacement = disp;
-    return o;
-}
-
-ZydisEncoderOperand pick_mem(struct gen *g, unsigned size)
-{
-    unsigned kind = (unsigned)rng_below(&g->rng, 8);
-    if (kind == 3 && (g->mopt.no_stack || g->mopt.align > 1 || g->mopt.margin)) kind = 4;
-    switch (kind) {
-    case 0:
-    case 1:
-    case 2: return mem_based(g, size);
-    case 3: {
-        ZydisEncoderOperand o = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
-        o.mem.size = (ZyanU16)size;
-        o.mem.base = ZYDIS_REGISTER_RSP;
-        o.mem.displacement = (ZyanI64)rng_below(&g->rng, 512) - 256;
-        return o;
-    }
-    default: return mem_at(g, data_addr_for(g, size), size);
-    }
-}
-
-ZydisEncoderOperand pick_rm(struct gen *g, unsigned size, bool write)
-{
-    if (rng_below(&g->rng, 2)) return pick_mem(g, size);
-    return op_reg(pick_reg(g, size, write));
-}
-
-ZydisEncoderOperand mem_offset(ZydisEncoderOperand o, int64_t delta)
-{
-    o.mem.displacement += delta;
-    return o;
-}
-
 /* ---- emitting ------------------------------------------------------------------ */
 
 static bool encode(struct item *it, uint64_t addr, uint64_t target)
@@ -244,7 +108,8 @@ int emit(struct gen *g, ZydisMnemonic m, unsigned n, const ZydisEncoderOperand *
     if (g->n >= GEN_MAX_ITEMS) return -1;
     struct item *it = &g->items[g->n];
     memset(it, 0, sizeof(*it));
-    it->req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+    it->req.machine_mode =
+        g->compat ? ZYDIS_MACHINE_MODE_LONG_COMPAT_32 : ZYDIS_MACHINE_MODE_LONG_64;
     it->req.mnemonic = m;
     it->req.operand_count = (ZyanU8)n;
     for (unsigned k = 0; k < n; k++)
@@ -277,8 +142,8 @@ void need_flags(struct gen *g, uint32_t need)
     unsigned size = pick_size(g, 0xf);
     ZydisMnemonic m = cleaners[rng_below(&g->rng, 3)];
     ZydisRegister r = pick_reg(g, size, true);
-    emit(g, m, 2,
-         (ZydisEncoderOperand[]){op_reg(r), op_imm(rng_value(&g->rng, size < 4 ? size : 4))});
+    (void)emit(g, m, 2,
+               (ZydisEncoderOperand[]){op_reg(r), op_imm(rng_value(&g->rng, size < 4 ? size : 4))});
     flags_effect(g, FL_ARITH, 0);
 }
 
@@ -358,7 +223,7 @@ static void one_pattern(struct gen *g)
         g->failed = false;
         memset(&g->opt, 0, sizeof(g->opt));
         memset(&g->mopt, 0, sizeof(g->mopt));
-        if (pattern_pick(&g->rng)->fn(g) && !g->failed && g->n > n) {
+        if (pattern_pick(&g->rng, g->compat)->fn(g) && !g->failed && g->n > n) {
             for (unsigned b = 0; b < g->npending; b++)
                 merge(&g->in[g->pending[b].label], &g->pending[b].a);
             return;
@@ -398,13 +263,14 @@ static bool layout(struct gen *g)
     return true;
 }
 
-void gen_sequence(struct gen *g, uint64_t seed, unsigned npat)
+void gen_sequence(struct gen *g, uint64_t seed, unsigned npat, bool compat)
 {
     if (npat > GEN_MAX_LABELS) npat = GEN_MAX_LABELS;
     for (uint64_t attempt = 0;; attempt++) {
         memset(g, 0, sizeof(*g));
         g->rng.s = seed + attempt * 0x632BE59BD9B4E019ULL;
         g->npat = npat;
+        g->compat = compat;
         g->live = true;
         for (unsigned p = 0; p < npat; p++) {
             g->pat = p;
@@ -429,7 +295,9 @@ void gen_print(const struct gen *g, const uint64_t mark[2])
 {
     ZydisDecoder dec;
     ZydisFormatter fmt;
-    ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    ZydisDecoderInit(&dec,
+                     g->compat ? ZYDIS_MACHINE_MODE_LONG_COMPAT_32 : ZYDIS_MACHINE_MODE_LONG_64,
+                     g->compat ? ZYDIS_STACK_WIDTH_32 : ZYDIS_STACK_WIDTH_64);
     ZydisFormatterInit(&fmt, ZYDIS_FORMATTER_STYLE_INTEL);
     for (unsigned i = 0; i < g->n; i++) {
         const struct item *it = &g->items[i];

@@ -30,10 +30,10 @@ struct options {
 
 /* Coverage: which mnemonics ran. */
 struct coverage {
-    uint64_t count[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+    uint64_t count[2][ZYDIS_MNEMONIC_MAX_VALUE + 1]; // [compat][mnemonic]
     const struct gen *g;
     uint16_t at[DIFF_CODE_SIZE]; // item index + 1 by offset from DIFF_CODE
-    ZydisDecoder dec;
+    ZydisDecoder dec[2];         // 64-bit, compatibility mode
 };
 
 static void on_insn(void *p, uint64_t rip)
@@ -42,8 +42,9 @@ static void on_insn(void *p, uint64_t rip)
     if (rip < DIFF_CODE || rip >= DIFF_CODE + DIFF_CODE_SIZE || !c->at[rip - DIFF_CODE]) return;
     const struct item *it = &c->g->items[c->at[rip - DIFF_CODE] - 1];
     ZydisDecodedInstruction zi;
-    if (ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&c->dec, NULL, it->bytes, it->len, &zi)))
-        c->count[zi.mnemonic]++;
+    if (ZYAN_SUCCESS(
+            ZydisDecoderDecodeInstruction(&c->dec[c->g->compat], NULL, it->bytes, it->len, &zi)))
+        c->count[c->g->compat][zi.mnemonic]++;
 }
 
 static void coverage_index(struct coverage *c, const struct gen *g, bool set)
@@ -81,10 +82,25 @@ static uint32_t poison_at(const struct gen *g, const struct outcome *o)
     return it ? it->poison : FL_ARITH;
 }
 
-static bool same(const struct outcome *a, const struct outcome *b, uint32_t poison)
+/* The register bits compared: all of them in 64-bit mode; in compatibility
+ * mode the low halves of EAX..EDI only (the SDM leaves the upper halves,
+ * and R8-R15, undefined across the switch back to 64-bit mode). */
+static uint64_t reg_mask(bool compat, unsigned r)
+{
+    return !compat ? ~0ULL : r < 8 ? 0xffffffffULL : 0;
+}
+
+static bool same_regs(const struct regs *a, const struct regs *b, bool compat)
+{
+    for (unsigned r = 0; r < 16; r++)
+        if ((a->gpr[r] ^ b->gpr[r]) & reg_mask(compat, r)) return false;
+    return true;
+}
+
+static bool same(const struct outcome *a, const struct outcome *b, uint32_t poison, bool compat)
 {
     if (a->vector != b->vector || a->rip != b->rip) return false;
-    if (memcmp(a->r.gpr, b->r.gpr, sizeof(a->r.gpr)) != 0) return false;
+    if (!same_regs(&a->r, &b->r, compat)) return false;
     if ((a->r.rflags ^ b->r.rflags) & FL_COMPARED & ~poison) return false;
     return memcmp(a->scratch, b->scratch, DIFF_SCRATCH_SIZE) == 0;
 }
@@ -106,7 +122,7 @@ static void report(const char *what, const struct gen *g, const struct regs *in,
     if (a->vector != b->vector)
         fprintf(stderr, "  vector: %s %d, %s %d\n", an, a->vector, bn, b->vector);
     for (unsigned r = 0; r < 16; r++)
-        if (a->r.gpr[r] != b->r.gpr[r])
+        if ((a->r.gpr[r] ^ b->r.gpr[r]) & reg_mask(g->compat, r))
             fprintf(stderr, "  %-3s %s %016llx  %s %016llx\n", gpr_names[r], an,
                     (unsigned long long)a->r.gpr[r], bn, (unsigned long long)b->r.gpr[r]);
     uint64_t fd = (a->r.rflags ^ b->r.rflags) & FL_COMPARED & ~poison;
@@ -157,8 +173,9 @@ struct run {
     uint8_t scratch[DIFF_SCRATCH_SIZE];
     struct outcome native, block, step;
     struct coverage cov;
-    struct isa *emu;
+    struct isa *emu[2]; // 64-bit, compatibility mode
     uint64_t insns, sequences, faults;
+    uint64_t compat_insns, compat_sequences;
     uint64_t by_vector[32];
 };
 
@@ -166,24 +183,27 @@ struct run {
 static bool one(struct run *r, uint64_t i)
 {
     uint64_t s = sequence_seed(r->opt.seed, i);
-    gen_sequence(&r->g, s, r->opt.patterns);
+    bool compat = i % 4 == 3; /* one sequence in four runs in compatibility mode */
+    gen_sequence(&r->g, s, r->opt.patterns, compat);
     struct rng rng = {s ^ 0x5DEECE66DULL};
     gen_initial(&rng, &r->in);
     fill_scratch(&rng, r->scratch);
     native_run(&r->g, &r->in, r->scratch, &r->native);
-    emu_side_run(r->emu, &r->g, &r->in, r->scratch, &r->block, NULL, NULL);
+    emu_side_run(r->emu[compat], &r->g, &r->in, r->scratch, &r->block, NULL, NULL);
     coverage_index(&r->cov, &r->g, true);
-    emu_side_run(r->emu, &r->g, &r->in, r->scratch, &r->step, on_insn, &r->cov);
+    emu_side_run(r->emu[compat], &r->g, &r->in, r->scratch, &r->step, on_insn, &r->cov);
     coverage_index(&r->cov, &r->g, false);
     r->insns += r->block.icount;
     r->sequences++;
+    r->compat_insns += compat ? r->block.icount : 0;
+    r->compat_sequences += compat;
     r->faults += r->native.vector >= 0;
     if (r->native.vector >= 0 && r->native.vector < 32) r->by_vector[r->native.vector]++;
     uint32_t poison = poison_at(&r->g, &r->native);
     const char *why = NULL;
-    if (!same(&r->native, &r->block, poison))
+    if (!same(&r->native, &r->block, poison, compat))
         why = "host vs emu";
-    else if (!same(&r->block, &r->step, 0))
+    else if (!same(&r->block, &r->step, 0, compat))
         why = "emu blocks vs emu single-step";
     if (!why) return true;
     if (why[0] == 'h')
@@ -195,15 +215,18 @@ static bool one(struct run *r, uint64_t i)
     return false;
 }
 
-static unsigned mnemonics_seen(const struct coverage *c, bool list)
+/* Distinct mnemonics executed in 64-bit mode (mode 0), compatibility mode
+ * (1) or either (2); `list` prints them with their counts. */
+static unsigned mnemonics_seen(const struct coverage *c, unsigned mode, bool list)
 {
     unsigned n = 0;
     for (unsigned m = 0; m <= ZYDIS_MNEMONIC_MAX_VALUE; m++) {
-        if (!c->count[m]) continue;
+        uint64_t k = mode == 2 ? c->count[0][m] + c->count[1][m] : c->count[mode][m];
+        if (!k) continue;
         n++;
         if (list)
-            fprintf(stderr, "  %-12s %llu\n", ZydisMnemonicGetString((ZydisMnemonic)m),
-                    (unsigned long long)c->count[m]);
+            fprintf(stderr, "  %-12s %10llu %10llu\n", ZydisMnemonicGetString((ZydisMnemonic)m),
+                    (unsigned long long)c->count[0][m], (unsigned long long)c->count[1][m]);
     }
     return n;
 }
@@ -217,8 +240,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!native_init()) return 1;
-    r->emu = emu_side_new();
-    ZydisDecoderInit(&r->cov.dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    r->emu[0] = emu_side_new(false);
+    r->emu[1] = emu_side_new(true);
+    ZydisDecoderInit(&r->cov.dec[0], ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    ZydisDecoderInit(&r->cov.dec[1], ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32);
     bool ok = true;
     if (r->opt.replay >= 0) {
         ok = one(r, (uint64_t)r->opt.replay);
@@ -227,17 +252,22 @@ int main(int argc, char **argv)
         for (uint64_t i = 0; ok && r->insns < r->opt.insns; i++)
             ok = one(r, i);
     }
-    unsigned distinct = mnemonics_seen(&r->cov, r->opt.verbose);
+    if (r->opt.verbose) fprintf(stderr, "  mnemonic     64-bit     compat\n");
+    unsigned distinct = mnemonics_seen(&r->cov, 2, r->opt.verbose);
     for (unsigned v = 0; v < 32 && r->opt.verbose; v++)
         if (r->by_vector[v])
             fprintf(stderr, "  faults with vector %u: %llu\n", v,
                     (unsigned long long)r->by_vector[v]);
-    printf("diff: seed %llu: %llu sequences, %llu instructions executed, %u distinct mnemonics, "
-           "%llu sequences ended in a fault; %s\n",
+    printf("diff: seed %llu: %llu sequences (%llu in compatibility mode), %llu instructions "
+           "executed (%llu in compatibility mode), %u distinct mnemonics (%u in 64-bit mode, %u in "
+           "compatibility mode), %llu sequences ended in a fault; %s\n",
            (unsigned long long)r->opt.seed, (unsigned long long)r->sequences,
-           (unsigned long long)r->insns, distinct, (unsigned long long)r->faults,
+           (unsigned long long)r->compat_sequences, (unsigned long long)r->insns,
+           (unsigned long long)r->compat_insns, distinct, mnemonics_seen(&r->cov, 0, false),
+           mnemonics_seen(&r->cov, 1, false), (unsigned long long)r->faults,
            ok ? "no mismatch" : "MISMATCH");
-    emu_side_free(r->emu);
+    emu_side_free(r->emu[0]);
+    emu_side_free(r->emu[1]);
     native_fini();
     free(r);
     return ok ? 0 : 1;

@@ -8,13 +8,19 @@
  * sequence; the sequence ends with `jmp *0x98(ctx)`, which lands in
  * diff_native_exit: it stores every GPR and RFLAGS back and returns to the
  * caller of diff_native_enter. Only absolute addressing and MOVs touch
- * the state between POPFQ and the jump, so nothing else changes it. */
+ * the state between POPFQ and the jump, so nothing else changes it.
+ * Compatibility-mode sequences are entered through a far jump and left
+ * through another (stubs in native.c); DS and ES hold the flat user data
+ * selector so that 32-bit code can use them. */
 #define CTX 0x10200000
 
     .text
     .globl diff_native_enter
     .type diff_native_enter, @function
 diff_native_enter:
+    mov $0x2b, %eax         /* __USER_DS: compatibility mode needs usable DS/ES */
+    mov %eax, %ds
+    mov %eax, %es
     push %rbx
     push %rbp
     push %r12

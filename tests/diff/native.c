@@ -20,12 +20,24 @@ struct native_ctx {
     uint64_t host_rsp;
     uint64_t entry;
     uint64_t exit;
+    uint32_t far_offset; // m16:32 far pointer to a compatibility-mode sequence
+    uint16_t far_sel;
+    uint16_t pad;
     uint64_t fault_rip;
     int64_t trapno;
 };
 
+/* Linux x86-64 user code selectors (arch/x86/include/asm/segment.h). */
+#define USER32_CS 0x23
+#define USER_CS   0x33
+/* Stubs in the code page: a 64-bit jump to diff_native_exit, and a far
+ * jump into compatibility mode. */
+#define EXIT64_STUB  (DIFF_CODE + 0x100)
+#define ENTER32_STUB (DIFF_CODE + 0x200)
+
 _Static_assert(offsetof(struct native_ctx, rflags) == 0x80, "native.S layout");
 _Static_assert(offsetof(struct native_ctx, exit) == 0x98, "native.S layout");
+_Static_assert(offsetof(struct native_ctx, far_offset) == 0xa0, "far pointer layout");
 
 void diff_native_enter(void);
 void diff_native_exit(void);
@@ -65,6 +77,28 @@ static bool map_fixed(uint64_t addr, uint64_t len, int prot)
     return true;
 }
 
+/* jmp qword ptr [slot] (modrm_reg 4), jmp far dword ptr [slot] (5) */
+static void write_indirect_jump(uint64_t at, unsigned modrm_reg, uint64_t slot)
+{
+    uint8_t *p = (uint8_t *)(uintptr_t)at;
+    uint32_t s32 = (uint32_t)slot;
+    p[0] = 0xff;
+    p[1] = (uint8_t)(0x04 | modrm_reg << 3);
+    p[2] = 0x25;
+    memcpy(p + 3, &s32, 4);
+}
+
+/* jmp far USER_CS:EXIT64_STUB, from compatibility mode */
+static void write_far_exit(uint64_t at)
+{
+    uint8_t *p = (uint8_t *)(uintptr_t)at;
+    uint32_t off = (uint32_t)EXIT64_STUB;
+    uint16_t sel = USER_CS;
+    p[0] = 0xea;
+    memcpy(p + 1, &off, 4);
+    memcpy(p + 5, &sel, 2);
+}
+
 bool native_init(void)
 {
     if (!map_fixed(DIFF_CODE, DIFF_CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC) ||
@@ -81,6 +115,8 @@ bool native_init(void)
     int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
     for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
         sigaction(sigs[i], &sa, NULL);
+    write_indirect_jump(EXIT64_STUB, 4, DIFF_CTX + offsetof(struct native_ctx, exit));
+    write_indirect_jump(ENTER32_STUB, 5, DIFF_CTX + offsetof(struct native_ctx, far_offset));
     return true;
 }
 
@@ -90,26 +126,20 @@ void native_fini(void)
     if (sigaltstack(&ss, &old) == 0 && old.ss_sp) free(old.ss_sp);
 }
 
-/* jmp qword ptr [DIFF_CTX + 0x98] */
-static void write_exit_jump(uint64_t at)
-{
-    uint8_t *p = (uint8_t *)(uintptr_t)at;
-    uint32_t slot = (uint32_t)(DIFF_CTX + offsetof(struct native_ctx, exit));
-    p[0] = 0xff;
-    p[1] = 0x24;
-    p[2] = 0x25;
-    memcpy(p + 3, &slot, 4);
-}
-
 void native_run(const struct gen *g, const struct regs *in, const uint8_t *scratch,
                 struct outcome *out)
 {
     for (unsigned i = 0; i < g->n; i++)
         memcpy((void *)(uintptr_t)g->items[i].addr, g->items[i].bytes, g->items[i].len);
-    write_exit_jump(g->code_end);
+    if (g->compat)
+        write_far_exit(g->code_end);
+    else
+        write_indirect_jump(g->code_end, 4, DIFF_CTX + offsetof(struct native_ctx, exit));
     memcpy(ctx()->gpr, in->gpr, sizeof(in->gpr));
     ctx()->rflags = in->rflags;
-    ctx()->entry = DIFF_SEQ;
+    ctx()->entry = g->compat ? ENTER32_STUB : DIFF_SEQ;
+    ctx()->far_offset = (uint32_t)DIFF_SEQ;
+    ctx()->far_sel = USER32_CS;
     ctx()->exit = (uint64_t)(uintptr_t)diff_native_exit;
     memcpy((void *)(uintptr_t)DIFF_SCRATCH, scratch, DIFF_SCRATCH_SIZE);
     if (sigsetjmp(fault_jump, 1) == 0) {

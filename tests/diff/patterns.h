@@ -23,5 +23,7 @@ extern const struct pattern patterns_data[];
 extern const unsigned patterns_data_count;
 extern const struct pattern patterns_flow[];
 extern const unsigned patterns_flow_count;
+extern const struct pattern patterns_legacy[];
+extern const unsigned patterns_legacy_count;
 
 #endif

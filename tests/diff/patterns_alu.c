@@ -232,7 +232,7 @@ static bool p_div(struct gen *g)
 }
 
 const struct pattern patterns_alu[] = {
-    {p_alu, 30, "alu"},  {p_unary, 8, "unary"}, {p_shift, 14, "shift"},
-    {p_shxd, 5, "shxd"}, {p_mul, 8, "mul"},     {p_div, 6, "div"},
+    {p_alu, 30, "alu", PM_ALL},  {p_unary, 8, "unary", PM_ALL}, {p_shift, 14, "shift", PM_ALL},
+    {p_shxd, 5, "shxd", PM_ALL}, {p_mul, 8, "mul", PM_ALL},     {p_div, 6, "div", PM_ALL},
 };
 const unsigned patterns_alu_count = ARRAY_LEN(patterns_alu);

@@ -41,7 +41,7 @@ static bool p_mov(struct gen *g)
 /* MOVZX/MOVSX r16/32/64 <- r/m8/16, MOVSXD r64 <- r/m32. */
 static bool p_movx(struct gen *g)
 {
-    unsigned kind = (unsigned)rng_below(&g->rng, 3);
+    unsigned kind = (unsigned)rng_below(&g->rng, g->compat ? 2 : 3);
     if (kind == 2) {
         ZydisEncoderOperand d = op_reg(pick_reg(g, 8, true));
         TRY(EMIT(g, MOVSXD, d, pick_rm(g, 4, false)));
@@ -57,21 +57,42 @@ static bool p_movx(struct gen *g)
 
 /* LEA with any registers (no access is made): address-size and
  * operand-size truncation. */
+/* The base and index of a 16-bit address: [BX|BP|-] + [SI|DI|-]. */
+static void mem16(struct gen *g, ZydisEncoderOperand *s)
+{
+    static const ZydisRegister bases[] = {ZYDIS_REGISTER_BX, ZYDIS_REGISTER_BP,
+                                          ZYDIS_REGISTER_NONE};
+    static const ZydisRegister indexes[] = {ZYDIS_REGISTER_SI, ZYDIS_REGISTER_DI,
+                                            ZYDIS_REGISTER_NONE};
+    s->mem.base = bases[rng_below(&g->rng, 3)];
+    s->mem.index = indexes[rng_below(&g->rng, 3)];
+    s->mem.scale = s->mem.index ? 1 : 0;
+    s->mem.displacement = (ZyanI64)rng_value(&g->rng, 2);
+}
+
+/* LEA with any registers (no access is made): address-size and
+ * operand-size truncation; 16-bit addressing in compatibility mode. */
 static bool p_lea(struct gen *g)
 {
-    unsigned size = pick_size(g, 0xe), asz = rng_below(&g->rng, 3) ? 8 : 4;
+    unsigned size = pick_size(g, 0xe), nreg = g->compat ? 8 : 16;
+    unsigned asz = g->compat ? (rng_below(&g->rng, 3) ? 4 : 2) : (rng_below(&g->rng, 3) ? 8 : 4);
     ZydisEncoderOperand d = op_reg(pick_reg(g, size, true));
     ZydisEncoderOperand s = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
-    s.mem.base =
-        rng_below(&g->rng, 8) ? reg_of((unsigned)rng_below(&g->rng, 16), asz) : ZYDIS_REGISTER_NONE;
-    unsigned idx = (unsigned)rng_below(&g->rng, 16);
+    s.mem.size = (ZyanU16)asz; /* Zydis wants the address size for LEA */
+    if (asz == 2) {
+        mem16(g, &s);
+        TRY(EMIT(g, LEA, d, s));
+        return true;
+    }
+    s.mem.base = rng_below(&g->rng, 8) ? reg_of((unsigned)rng_below(&g->rng, nreg), asz)
+                                       : ZYDIS_REGISTER_NONE;
+    unsigned idx = (unsigned)rng_below(&g->rng, nreg);
     if (idx != REG_RSP_ID && rng_below(&g->rng, 2)) {
         s.mem.index = reg_of(idx, asz);
         s.mem.scale = (ZyanU8)(1u << rng_below(&g->rng, 4));
     }
     s.mem.displacement = (ZyanI64)rng_value(&g->rng, 4);
-    s.mem.size = (ZyanU16)asz; /* Zydis wants the address size for LEA */
-    if (rng_below(&g->rng, 4) == 0) {
+    if (!g->compat && rng_below(&g->rng, 4) == 0) {
         s = mem_at(g, rng_value(&g->rng, 4) & 0x7fffffff, 8);
         s.mem.base = ZYDIS_REGISTER_RIP;
     }
@@ -138,6 +159,7 @@ static bool p_misc(struct gen *g)
         ZYDIS_MNEMONIC_LAHF,   ZYDIS_MNEMONIC_SAHF,   ZYDIS_MNEMONIC_NOP};
     unsigned k = (unsigned)rng_below(&g->rng, ARRAY_LEN(ops));
     ZydisMnemonic m = ops[k];
+    if (g->compat && (m == ZYDIS_MNEMONIC_CDQE || m == ZYDIS_MNEMONIC_CQO)) return false;
     if (m == ZYDIS_MNEMONIC_LAHF) need_flags(g, FL_ARITH & ~FL_OF);
     if (m == ZYDIS_MNEMONIC_NOP && k == ARRAY_LEN(ops) - 1) /* 0F 18 /4: reserved NOP */
         TRY(EMIT(g, NOP, pick_mem(g, pick_size(g, 6))));
@@ -166,12 +188,12 @@ static bool p_bt(struct gen *g)
         break;
     case 2: d = pick_mem(g, size), s = op_imm_sized(rng_below(&g->rng, 256), 1); break;
     default: {
-        unsigned id = (unsigned)rng_below(&g->rng, 16);
+        unsigned id = (unsigned)rng_below(&g->rng, g->compat ? 8 : 16);
         if (id == REG_RSP_ID || (g->used & (1u << id))) return false;
         reserve(g, id);
         uint64_t off = (uint64_t)((int64_t)rng_below(&g->rng, 4096) - 2048);
         if (size < 8) off = (off & ((1ULL << (size * 8)) - 1)) | (rng_next(&g->rng) << (size * 8));
-        EMIT(g, MOV, op_reg(reg_of(id, 8)), op_imm(off));
+        EMIT(g, MOV, op_reg(reg_word(g, id)), op_imm_sized(off, g->compat ? 4 : 8));
         g->mopt.margin = 512;
         d = pick_mem(g, size), s = op_reg(reg_of(id, size));
         break;
@@ -227,8 +249,8 @@ static bool p_bmi(struct gen *g)
     } else if (m == ZYDIS_MNEMONIC_BEXTR) {
         if (rng_below(&g->rng, 4)) {
             uint64_t ctl = (rng_below(&g->rng, 72) << 8) | rng_below(&g->rng, 72);
-            TRY(EMIT(g, MOV, op_reg(reg_of((unsigned)(v.reg.value - reg_of(0, size)), 8)),
-                     op_imm(ctl | (rng_next(&g->rng) << 16))));
+            TRY(EMIT(g, MOV, op_reg(reg_word(g, (unsigned)(v.reg.value - reg_of(0, size)))),
+                     op_imm_sized(ctl | (rng_next(&g->rng) << 16), g->compat ? 4 : 8)));
         }
         TRY(EMIT(g, BEXTR, d, s, v));
     } else {
@@ -261,7 +283,7 @@ static bool p_xadd_cmpxchg(struct gen *g)
 /* CMPXCHG8B / CMPXCHG16B (16-byte aligned but one time in 16): ZF only. */
 static bool p_cmpxchg_double(struct gen *g)
 {
-    bool wide = rng_below(&g->rng, 2);
+    bool wide = !g->compat && rng_below(&g->rng, 2);
     unsigned half = wide ? 8 : 4;
     for (unsigned id = 0; id < 4; id++)
         reserve(g, id); /* RAX RCX RDX RBX */
@@ -280,18 +302,18 @@ static bool p_cmpxchg_double(struct gen *g)
 }
 
 const struct pattern patterns_data[] = {
-    {p_mov, 16, "mov"},
-    {p_movx, 6, "movx"},
-    {p_lea, 6, "lea"},
-    {p_xchg, 4, "xchg"},
-    {p_bswap, 2, "bswap"},
-    {p_cmov, 10, "cmov"},
-    {p_setcc, 8, "setcc"},
-    {p_misc, 8, "misc"},
-    {p_bt, 8, "bt"},
-    {p_bitcount, 8, "bitcount"},
-    {p_bmi, 6, "bmi"},
-    {p_xadd_cmpxchg, 6, "xadd/cmpxchg"},
-    {p_cmpxchg_double, 3, "cmpxchg8b/16b"},
+    {p_mov, 16, "mov", PM_ALL},
+    {p_movx, 6, "movx", PM_ALL},
+    {p_lea, 6, "lea", PM_ALL},
+    {p_xchg, 4, "xchg", PM_ALL},
+    {p_bswap, 2, "bswap", PM_ALL},
+    {p_cmov, 10, "cmov", PM_ALL},
+    {p_setcc, 8, "setcc", PM_ALL},
+    {p_misc, 8, "misc", PM_ALL},
+    {p_bt, 8, "bt", PM_ALL},
+    {p_bitcount, 8, "bitcount", PM_ALL},
+    {p_bmi, 6, "bmi", PM_ALL},
+    {p_xadd_cmpxchg, 6, "xadd/cmpxchg", PM_ALL},
+    {p_cmpxchg_double, 3, "cmpxchg8b/16b", PM_ALL},
 };
 const unsigned patterns_data_count = ARRAY_LEN(patterns_data);

@@ -31,13 +31,31 @@ static bool p_jcc(struct gen *g)
     return branch_to(g, item, label, true);
 }
 
-/* LEA r, [rip + label]: the label's address in a register. */
+/* The stack slot size: 8 in 64-bit mode, 4 in compatibility mode. */
+static unsigned word(const struct gen *g)
+{
+    return g->compat ? 4 : 8;
+}
+
+static ZydisOperandSizeHint osz_hint(unsigned size)
+{
+    return size == 8   ? ZYDIS_OPERAND_SIZE_HINT_64
+           : size == 4 ? ZYDIS_OPERAND_SIZE_HINT_32
+                       : ZYDIS_OPERAND_SIZE_HINT_16;
+}
+
+/* The label's address in a register: LEA r, [rip + label] (64-bit) or
+ * MOV r, label (compatibility mode). */
 static ZydisRegister label_address(struct gen *g, int label, int *item)
 {
-    ZydisRegister r = pick_reg(g, 8, true);
+    ZydisRegister r = pick_reg(g, word(g), true);
+    g->opt.target = label;
+    if (g->compat) {
+        *item = EMIT(g, MOV, op_reg(r), op_imm(DIFF_SEQ));
+        return r;
+    }
     ZydisEncoderOperand m = mem_at(g, 0, 8);
     m.mem.base = ZYDIS_REGISTER_RIP;
-    g->opt.target = label;
     *item = EMIT(g, LEA, op_reg(r), m);
     return r;
 }
@@ -47,8 +65,8 @@ static bool p_jmp_call(struct gen *g)
 {
     bool call = rng_below(&g->rng, 2);
     ZydisMnemonic m = call ? ZYDIS_MNEMONIC_CALL : ZYDIS_MNEMONIC_JMP;
-    int label = pick_label(g, 4);
-    if (call && !stack_ok(g, 8, 0)) return false;
+    int label = pick_label(g, 4), w = (int)word(g);
+    if (call && !stack_ok(g, w, 0)) return false;
     if (rng_below(&g->rng, 2)) {
         bool short_ = !call && rng_below(&g->rng, 2) && label <= (int)g->pat + 2;
         TRY(emit_rel(g, m, label, short_));
@@ -59,57 +77,65 @@ static bool p_jmp_call(struct gen *g)
         ZydisEncoderOperand t = op_reg(r);
         if (rng_below(&g->rng, 2)) {
             g->mopt.no_stack = true; /* [rsp + x] would move with a CALL's push */
-            t = pick_mem(g, 8);
+            t = pick_mem(g, word(g));
             TRY(EMIT(g, MOV, t, op_reg(r)));
         }
         TRY(emit(g, m, 1, &t));
     }
-    if (call) stack_effect(g, 8);
+    if (call) stack_effect(g, w);
     return flow_to(g, label, false);
 }
 
 /* RET [imm16] to a pushed label address. */
 static bool p_ret(struct gen *g)
 {
+    int w = (int)word(g);
     unsigned n = rng_below(&g->rng, 3) ? 0 : (unsigned)rng_below(&g->rng, 48);
-    if (!stack_ok(g, 8, (int)n)) return false;
+    if (!stack_ok(g, w, (int)n)) return false;
     int label = pick_label(g, 4), lea;
     ZydisRegister r = label_address(g, label, &lea);
     TRY(lea);
     TRY(EMIT(g, PUSH, op_reg(r)));
-    stack_effect(g, 8);
+    stack_effect(g, w);
     if (n || rng_below(&g->rng, 2))
         TRY(EMIT(g, RET, op_imm(n)));
     else
         TRY(EMIT0(g, RET));
-    stack_effect(g, -8 - (int)n);
+    stack_effect(g, -w - (int)n);
     return flow_to(g, label, false);
 }
 
-/* LOOP LOOPE LOOPNE JRCXZ JECXZ (rel8; 32-bit address size uses ECX). */
+/* LOOP LOOPE LOOPNE and JRCXZ JECXZ (64-bit) or JECXZ JCXZ (compatibility
+ * mode): rel8; the count register follows the address size (67 selects
+ * ECX in 64-bit mode, CX in compatibility mode). */
 static bool p_loop(struct gen *g)
 {
-    static const ZydisMnemonic ops[] = {ZYDIS_MNEMONIC_LOOP, ZYDIS_MNEMONIC_LOOPE,
-                                        ZYDIS_MNEMONIC_LOOPNE, ZYDIS_MNEMONIC_JRCXZ,
-                                        ZYDIS_MNEMONIC_JECXZ};
-    ZydisMnemonic m = ops[rng_below(&g->rng, ARRAY_LEN(ops))];
-    bool a32 =
-        m == ZYDIS_MNEMONIC_JECXZ || (m != ZYDIS_MNEMONIC_JRCXZ && rng_below(&g->rng, 4) == 0);
+    static const ZydisMnemonic ops[2][5] = {
+        {ZYDIS_MNEMONIC_LOOP, ZYDIS_MNEMONIC_LOOPE, ZYDIS_MNEMONIC_LOOPNE, ZYDIS_MNEMONIC_JRCXZ,
+         ZYDIS_MNEMONIC_JECXZ},
+        {ZYDIS_MNEMONIC_LOOP, ZYDIS_MNEMONIC_LOOPE, ZYDIS_MNEMONIC_LOOPNE, ZYDIS_MNEMONIC_JECXZ,
+         ZYDIS_MNEMONIC_JCXZ}};
+    unsigned k = (unsigned)rng_below(&g->rng, 5);
+    ZydisMnemonic m = ops[g->compat][k];
+    bool narrow = k == 4 || (k < 3 && rng_below(&g->rng, 4) == 0); /* 67 prefix */
     reserve(g, 1);
-    if (rng_below(&g->rng, 2))
-        TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RCX),
-                 op_imm(rng_below(&g->rng, 3) | (a32 ? rng_next(&g->rng) << 32 : 0))));
+    if (rng_below(&g->rng, 2)) {
+        uint64_t garbage = rng_next(&g->rng) << (g->compat ? 16 : 32);
+        uint64_t v = rng_below(&g->rng, 3) | (narrow ? garbage : 0);
+        TRY(EMIT(g, MOV, op_reg(reg_word(g, 1)), op_imm_sized(v, word(g))));
+    }
     if (m == ZYDIS_MNEMONIC_LOOPE || m == ZYDIS_MNEMONIC_LOOPNE) need_flags(g, FL_ZF);
     int label = pick_label(g, 2);
-    if (a32 && m != ZYDIS_MNEMONIC_JECXZ) g->opt.asz = ZYDIS_ADDRESS_SIZE_HINT_32;
+    if (narrow && k < 3)
+        g->opt.asz = g->compat ? ZYDIS_ADDRESS_SIZE_HINT_16 : ZYDIS_ADDRESS_SIZE_HINT_32;
     int item = emit_rel(g, m, label, true);
     return branch_to(g, item, label, true);
 }
 
-/* PUSH and POP of registers, memory and immediates, 64- and 16-bit. */
+/* PUSH and POP of registers, memory and immediates, word-sized or 16-bit. */
 static bool p_push_pop(struct gen *g)
 {
-    unsigned size = rng_below(&g->rng, 4) ? 8 : 2;
+    unsigned size = rng_below(&g->rng, 4) ? word(g) : 2;
     bool push = rng_below(&g->rng, 2);
     if (!stack_ok(g, push ? (int)size : 0, push ? 0 : (int)size)) return false;
     ZydisEncoderOperand o;
@@ -117,8 +143,8 @@ static bool p_push_pop(struct gen *g)
     case 0: o = op_reg(pick_reg(g, size, !push)); break;
     case 1: o = pick_mem(g, size); break;
     default:
-        o = op_imm(rng_value(&g->rng, size == 8 ? 4 : 2));
-        g->opt.osz = size == 8 ? ZYDIS_OPERAND_SIZE_HINT_64 : ZYDIS_OPERAND_SIZE_HINT_16;
+        o = op_imm(rng_value(&g->rng, size == 2 ? 2 : 4));
+        g->opt.osz = osz_hint(size);
         break;
     }
     TRY(emit(g, push ? ZYDIS_MNEMONIC_PUSH : ZYDIS_MNEMONIC_POP, 1, &o));
@@ -126,48 +152,56 @@ static bool p_push_pop(struct gen *g)
     return true;
 }
 
-/* PUSHF/PUSHFQ (all flags must be defined), POPF/POPFQ of a pushed value
- * with random arithmetic flags, DF and IF (IF is ignored at CPL 3). */
+/* PUSHF/PUSHFD/PUSHFQ (all flags must be defined), POPF/POPFD/POPFQ of a
+ * pushed value with random arithmetic flags, DF and IF (IF is ignored at
+ * CPL 3). */
 static bool p_pushf_popf(struct gen *g)
 {
     bool wide = rng_below(&g->rng, 4) != 0;
-    unsigned size = wide ? 8 : 2;
+    unsigned size = wide ? word(g) : 2;
+    ZydisMnemonic pushf = !wide       ? ZYDIS_MNEMONIC_PUSHF
+                          : g->compat ? ZYDIS_MNEMONIC_PUSHFD
+                                      : ZYDIS_MNEMONIC_PUSHFQ;
+    ZydisMnemonic popf = !wide       ? ZYDIS_MNEMONIC_POPF
+                         : g->compat ? ZYDIS_MNEMONIC_POPFD
+                                     : ZYDIS_MNEMONIC_POPFQ;
     if (!stack_ok(g, (int)size, 0)) return false;
     if (rng_below(&g->rng, 2)) {
         need_flags(g, FL_ARITH);
-        TRY(emit(g, wide ? ZYDIS_MNEMONIC_PUSHFQ : ZYDIS_MNEMONIC_PUSHF, 0, NULL));
+        TRY(emit(g, pushf, 0, NULL));
         stack_effect(g, (int)size);
         return true;
     }
     uint64_t v = (rng_next(&g->rng) & (FL_ARITH | FL_DF | FL_IF)) | FL_FIXED;
-    g->opt.osz = wide ? ZYDIS_OPERAND_SIZE_HINT_64 : ZYDIS_OPERAND_SIZE_HINT_16;
+    g->opt.osz = osz_hint(size);
     TRY(EMIT(g, PUSH, op_imm(v)));
-    TRY(emit(g, wide ? ZYDIS_MNEMONIC_POPFQ : ZYDIS_MNEMONIC_POPF, 0, NULL));
+    TRY(emit(g, popf, 0, NULL));
     flags_effect(g, FL_ARITH, 0);
     return true;
 }
 
-/* MOV/LEA RBP near RSP, ENTER imm16, level, LEAVE (16- or 64-bit). */
+/* LEA rBP near rSP, ENTER imm16, level, LEAVE (word-sized or 16-bit). */
 static bool p_enter_leave(struct gen *g)
 {
     bool o16 = rng_below(&g->rng, 4) == 0;
-    unsigned sz = o16 ? 2 : 8, level = (unsigned)rng_below(&g->rng, 5);
+    unsigned sz = o16 ? 2 : word(g), level = (unsigned)rng_below(&g->rng, 5);
     unsigned frame = (unsigned)rng_below(&g->rng, 3) * 8 + (unsigned)rng_below(&g->rng, 2) * 3;
     if (!stack_ok(g, (int)(sz * (level + 1) + frame), 0)) return false;
     ZydisEncoderOperand m = {.type = ZYDIS_OPERAND_TYPE_MEMORY};
-    m.mem.base = ZYDIS_REGISTER_RSP;
+    m.mem.base = reg_word(g, REG_RSP_ID);
     m.mem.displacement = (ZyanI64)rng_below(&g->rng, 64);
-    m.mem.size = 8;
-    TRY(EMIT(g, LEA, op_reg(ZYDIS_REGISTER_RBP), m));
-    g->opt.osz = o16 ? ZYDIS_OPERAND_SIZE_HINT_16 : ZYDIS_OPERAND_SIZE_HINT_64;
+    m.mem.size = (ZyanU16)word(g);
+    TRY(EMIT(g, LEA, op_reg(reg_word(g, 5)), m));
+    g->opt.osz = osz_hint(sz);
     TRY(EMIT(g, ENTER, op_imm(frame), op_imm(level)));
-    g->opt.osz = o16 ? ZYDIS_OPERAND_SIZE_HINT_16 : ZYDIS_OPERAND_SIZE_HINT_64;
+    g->opt.osz = osz_hint(sz);
     TRY(EMIT0(g, LEAVE));
     return true;
 }
 
-/* MOVS STOS LODS CMPS SCAS, B/W/D/Q, with REP/REPE/REPNE and 64- or 32-bit
- * addresses; RSI/RDI point mid-buffer, RCX is small, DF set or inherited. */
+/* MOVS STOS LODS CMPS SCAS, B/W/D(/Q), with REP/REPE/REPNE; in 64-bit mode
+ * also with 32-bit addresses (garbage in the upper register halves). RSI and
+ * RDI point mid-buffer, RCX is small, DF set or inherited. */
 static bool p_string(struct gen *g)
 {
     static const ZydisMnemonic ops[5][4] = {
@@ -176,17 +210,18 @@ static bool p_string(struct gen *g)
         {ZYDIS_MNEMONIC_LODSB, ZYDIS_MNEMONIC_LODSW, ZYDIS_MNEMONIC_LODSD, ZYDIS_MNEMONIC_LODSQ},
         {ZYDIS_MNEMONIC_CMPSB, ZYDIS_MNEMONIC_CMPSW, ZYDIS_MNEMONIC_CMPSD, ZYDIS_MNEMONIC_CMPSQ},
         {ZYDIS_MNEMONIC_SCASB, ZYDIS_MNEMONIC_SCASW, ZYDIS_MNEMONIC_SCASD, ZYDIS_MNEMONIC_SCASQ}};
-    unsigned op = (unsigned)rng_below(&g->rng, 5), k = (unsigned)rng_below(&g->rng, 4);
-    bool compares = op >= 3, a32 = rng_below(&g->rng, 4) == 0;
+    unsigned op = (unsigned)rng_below(&g->rng, 5);
+    unsigned k = (unsigned)rng_below(&g->rng, g->compat ? 3 : 4);
+    bool compares = op >= 3, a32 = !g->compat && rng_below(&g->rng, 4) == 0;
     unsigned rep = (unsigned)rng_below(&g->rng, compares ? 3 : 2); /* none, REP(E), REPNE */
     uint64_t count = rng_below(&g->rng, 4) ? rng_below(&g->rng, 6) : rng_below(&g->rng, 24);
     uint64_t hi = a32 ? rng_next(&g->rng) << 32 : 0;
     for (unsigned id = 0; id < 8; id++)
         reserve(g, id);
     g->mopt.margin = 256;
-    TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RSI), op_imm(hi | (data_addr_for(g, 1)))));
-    TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RDI), op_imm(hi | (data_addr_for(g, 1)))));
-    if (rep) TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RCX), op_imm(hi | count)));
+    TRY(EMIT(g, MOV, op_reg(reg_word(g, 6)), op_imm(hi | data_addr_for(g, 1))));
+    TRY(EMIT(g, MOV, op_reg(reg_word(g, 7)), op_imm(hi | data_addr_for(g, 1))));
+    if (rep) TRY(EMIT(g, MOV, op_reg(reg_word(g, 1)), op_imm(hi | count)));
     if (rng_below(&g->rng, 3) == 0)
         TRY(emit(g, rng_below(&g->rng, 2) ? ZYDIS_MNEMONIC_CLD : ZYDIS_MNEMONIC_STD, 0, NULL));
     g->opt.prefixes = rep == 0   ? 0
@@ -199,15 +234,15 @@ static bool p_string(struct gen *g)
     return true;
 }
 
-/* XLAT with RBX at a table mid-buffer (EBX with 32-bit addresses). */
+/* XLAT with rBX at a table mid-buffer (EBX with 32-bit addresses). */
 static bool p_xlat(struct gen *g)
 {
-    bool a32 = rng_below(&g->rng, 4) == 0;
+    bool a32 = !g->compat && rng_below(&g->rng, 4) == 0;
     reserve(g, 0);
     reserve(g, 3);
     g->mopt.margin = 256;
     uint64_t base = data_addr_for(g, 1) | (a32 ? rng_next(&g->rng) << 32 : 0);
-    TRY(EMIT(g, MOV, op_reg(ZYDIS_REGISTER_RBX), op_imm(base)));
+    TRY(EMIT(g, MOV, op_reg(reg_word(g, 3)), op_imm(base)));
     if (a32) g->opt.asz = ZYDIS_ADDRESS_SIZE_HINT_32;
     TRY(EMIT0(g, XLAT));
     return true;
@@ -223,36 +258,43 @@ static bool p_prefetch(struct gen *g)
 }
 
 const struct pattern patterns_flow[] = {
-    {p_jcc, 14, "jcc"},
-    {p_jmp_call, 4, "jmp/call"},
-    {p_ret, 2, "ret"},
-    {p_loop, 4, "loop/jrcxz"},
-    {p_push_pop, 10, "push/pop"},
-    {p_pushf_popf, 4, "pushf/popf"},
-    {p_enter_leave, 2, "enter/leave"},
-    {p_string, 10, "string"},
-    {p_xlat, 2, "xlat"},
-    {p_prefetch, 1, "prefetch"},
+    {p_jcc, 14, "jcc", PM_ALL},
+    {p_jmp_call, 4, "jmp/call", PM_ALL},
+    {p_ret, 2, "ret", PM_ALL},
+    {p_loop, 4, "loop/jrcxz", PM_ALL},
+    {p_push_pop, 10, "push/pop", PM_ALL},
+    {p_pushf_popf, 4, "pushf/popf", PM_ALL},
+    {p_enter_leave, 2, "enter/leave", PM_ALL},
+    {p_string, 10, "string", PM_ALL},
+    {p_xlat, 2, "xlat", PM_ALL},
+    {p_prefetch, 1, "prefetch", PM_ALL},
 };
 const unsigned patterns_flow_count = ARRAY_LEN(patterns_flow);
 
-const struct pattern *pattern_pick(struct rng *r)
+static unsigned weight_in(const struct pattern *p, bool compat)
+{
+    return (p->modes & (compat ? PM_32 : PM_64)) ? p->weight : 0;
+}
+
+const struct pattern *pattern_pick(struct rng *r, bool compat)
 {
     static const struct {
         const struct pattern *p;
         const unsigned *n;
     } tables[] = {{patterns_alu, &patterns_alu_count},
                   {patterns_data, &patterns_data_count},
-                  {patterns_flow, &patterns_flow_count}};
+                  {patterns_flow, &patterns_flow_count},
+                  {patterns_legacy, &patterns_legacy_count}};
     unsigned total = 0;
     for (unsigned t = 0; t < ARRAY_LEN(tables); t++)
         for (unsigned i = 0; i < *tables[t].n; i++)
-            total += tables[t].p[i].weight;
+            total += weight_in(&tables[t].p[i], compat);
     uint64_t w = rng_below(r, total);
     for (unsigned t = 0; t < ARRAY_LEN(tables); t++)
         for (unsigned i = 0; i < *tables[t].n; i++) {
-            if (w < tables[t].p[i].weight) return &tables[t].p[i];
-            w -= tables[t].p[i].weight;
+            unsigned wi = weight_in(&tables[t].p[i], compat);
+            if (w < wi) return &tables[t].p[i];
+            w -= wi;
         }
     return &patterns_alu[0];
 }

@@ -28,6 +28,7 @@ static void write_gdt(struct isa *m)
         descriptor(ATTR_CODE | SEG_ATTR_DB | SEG_ATTR_G),
         descriptor(ATTR_DATA | ATTR_USER),
         descriptor(ATTR_CODE | SEG_ATTR_L | SEG_ATTR_G | ATTR_USER),
+        descriptor(ATTR_CODE | SEG_ATTR_DB | SEG_ATTR_G | ATTR_USER),
     };
     isa_write(m, ISA_GDT, gdt, sizeof(gdt));
     m->cpu->gdtr = (struct dtable){ISA_GDT, sizeof(gdt) - 1};
@@ -142,6 +143,12 @@ void isa_free(struct isa *m)
 void isa_enter_user(struct isa *m)
 {
     load_flat(m, ISA_SEL_UCODE64, ATTR_CODE | SEG_ATTR_L | SEG_ATTR_G | ATTR_USER, ISA_SEL_UDATA,
+              ATTR_DATA | ATTR_USER);
+}
+
+void isa_enter_user32(struct isa *m)
+{
+    load_flat(m, ISA_SEL_UCODE32, ATTR_CODE | SEG_ATTR_DB | SEG_ATTR_G | ATTR_USER, ISA_SEL_UDATA,
               ATTR_DATA | ATTR_USER);
 }
 

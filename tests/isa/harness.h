@@ -32,6 +32,7 @@ enum {
     ISA_SEL_CODE32 = 0x18,
     ISA_SEL_UDATA = 0x23,
     ISA_SEL_UCODE64 = 0x2b,
+    ISA_SEL_UCODE32 = 0x33,
 };
 
 struct isa {
@@ -48,8 +49,10 @@ struct isa {
 struct isa *isa_new(unsigned mode);
 void isa_free(struct isa *m);
 
-/* Switches to CPL 3 (64-bit user code and data segments). */
+/* Switches to CPL 3: 64-bit user code (or, with isa_enter_user32, 32-bit
+ * user code: compatibility mode) and user data segments. */
 void isa_enter_user(struct isa *m);
+void isa_enter_user32(struct isa *m);
 
 /* Maps [lin, lin + len) to [pa, ...) with 4 KiB pages and PTE flags `flags`
  * (PTE_P is implied). Long modes only. */
