@@ -28,6 +28,8 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len, const struct bus_
             (size_t)(bus->nregions - at) * sizeof(bus->regions[0]));
     bus->regions[at] = (struct bus_region){base, len, ops, opaque, name};
     bus->nregions++;
+    if (bus->on_change)
+        bus->on_change(bus->change_ctx);
     return 0;
 }
 
@@ -38,6 +40,8 @@ int bus_unregister(struct bus *bus, uint64_t base)
             memmove(&bus->regions[i], &bus->regions[i + 1],
                     (size_t)(bus->nregions - i - 1) * sizeof(bus->regions[0]));
             bus->nregions--;
+            if (bus->on_change)
+                bus->on_change(bus->change_ctx);
             return 0;
         }
     }

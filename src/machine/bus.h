@@ -36,6 +36,8 @@ struct bus {
     int nregions;
     bus_observer observer;                      // NULL: no tracing
     void *observer_ctx;
+    void (*on_change)(void *ctx);               // after a register/unregister (or NULL)
+    void *change_ctx;
 };
 
 void bus_init(struct bus *bus);

@@ -17,6 +17,8 @@ void phys_free_lazy(void *p, size_t bytes)
         munmap(p, bytes ? bytes : 1);
 }
 
+static void bus_changed(void *ctx);
+
 int phys_init(struct physmem *pm, uint64_t ram_size)
 {
     memset(pm, 0, sizeof(*pm));
@@ -34,6 +36,8 @@ int phys_init(struct physmem *pm, uint64_t ram_size)
     pm->ram_size = ram_size;
     pm->lowmem = ram_size < PHYS_LOWMEM_SPLIT_AT ? ram_size : PHYS_LOWMEM_SPLIT;
     bus_init(&pm->mmio);
+    pm->mmio.on_change = bus_changed;
+    pm->mmio.change_ctx = pm;
     return 0;
 }
 
@@ -54,13 +58,31 @@ static int64_t ram_offset_raw(const struct physmem *pm, uint64_t pa)
     return -1;
 }
 
-/* True if some MMIO window may overlap [pa, pa + len). Exact when every
- * window went through phys_map_mmio; conservative otherwise. */
+/* True if some MMIO window may overlap [pa, pa + len) (a window over RAM
+ * lies within the overlay bounds; the rest never hides RAM). */
 static bool may_hit_mmio(const struct physmem *pm, uint64_t pa, uint64_t len)
 {
-    if (pm->mmio.nregions == 0) return false;
-    if (pm->mmio.nregions != pm->overlay_nregions) return true;
     return pa < pm->overlay_hi && pm->overlay_lo < pa + len;
+}
+
+/* The bus changed: recompute which windows lie over RAM, then tell the CPU. */
+static void bus_changed(void *ctx)
+{
+    struct physmem *pm = ctx;
+    pm->overlay_lo = pm->overlay_hi = 0;
+    for (int i = 0; i < pm->mmio.nregions; i++) {
+        const struct bus_region *r = &pm->mmio.regions[i];
+        bool low = r->base < pm->lowmem;
+        bool high = r->base + r->len > PHYS_4G && r->base < PHYS_4G + (pm->ram_size - pm->lowmem);
+        if (!low && !high)
+            continue;
+        if (pm->overlay_lo == pm->overlay_hi || r->base < pm->overlay_lo)
+            pm->overlay_lo = r->base;
+        if (r->base + r->len > pm->overlay_hi)
+            pm->overlay_hi = r->base + r->len;
+    }
+    if (pm->on_map_change)
+        pm->on_map_change(pm->map_change_ctx);
 }
 
 int64_t phys_ram_offset(const struct physmem *pm, uint64_t pa)
@@ -92,16 +114,9 @@ uint8_t *phys_page_ptr(const struct physmem *pm, uint64_t pa)
 int phys_map_mmio(struct physmem *pm, uint64_t base, uint64_t len, const struct bus_ops *ops,
                   void *opaque, const char *name)
 {
-    if (len == 0 || base + len < base) return -1;
-    bool counted = pm->mmio.nregions == pm->overlay_nregions;
-    if (bus_register(&pm->mmio, base, len, ops, opaque, name) < 0) return -1;
-    if (counted) {
-        pm->overlay_nregions = pm->mmio.nregions;
-        if (pm->overlay_lo == pm->overlay_hi || base < pm->overlay_lo) pm->overlay_lo = base;
-        if (base + len > pm->overlay_hi) pm->overlay_hi = base + len;
-    }
-    if (pm->on_map_change) pm->on_map_change(pm->map_change_ctx);
-    return 0;
+    if (len == 0 || base + len < base)
+        return -1;
+    return bus_register(&pm->mmio, base, len, ops, opaque, name);
 }
 
 static uint64_t load_le(const uint8_t *p, unsigned size)

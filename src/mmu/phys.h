@@ -56,7 +56,9 @@ void phys_destroy(struct physmem *pm);
 
 /* Claims [base, base+len) for a device; accesses there call `ops` with the
  * offset into the window. Returns 0, or -1 if the window overlaps another or
- * the table is full. `name` must outlive pm. */
+ * the table is full. `name` must outlive pm. The same as bus_register on
+ * pm->mmio: either way the map is updated and on_map_change called. pm must
+ * not move after phys_init (the bus points back at it). */
 int phys_map_mmio(struct physmem *pm, uint64_t base, uint64_t len, const struct bus_ops *ops,
                   void *opaque, const char *name);
 

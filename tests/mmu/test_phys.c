@@ -166,11 +166,17 @@ static void test_windows_added_directly_on_the_bus_still_hide_ram(void **state)
     struct physmem pm;
     struct dev d = {0};
     assert_int_equal(phys_init(&pm, 16u << 20), 0);
+    pm.on_map_change = on_map_change;
+    map_changes = 0;
     assert_int_equal(phys_map_mmio(&pm, 0xFEE00000, 0x1000, &dev_ops, &d, "lapic"), 0);
     assert_int_equal(bus_register(&pm.mmio, 0x200000, 0x1000, &dev_ops, &d, "raw"), 0);
+    assert_int_equal(map_changes, 2); /* the CPU hears of both */
     assert_int_equal(phys_ram_offset(&pm, 0x200000), -1);
     assert_null(phys_page_ptr(&pm, 0x200000));
     assert_int_equal(phys_read(&pm, 0x200000, 1), 0x5A);
+    assert_int_equal(bus_unregister(&pm.mmio, 0x200000), 0); /* a device that moves away */
+    assert_non_null(phys_page_ptr(&pm, 0x200000));
+    assert_int_equal(map_changes, 3);
     phys_destroy(&pm);
 }
 
