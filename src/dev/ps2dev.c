@@ -146,22 +146,101 @@ void ps2_kbd_key(struct ps2dev *d, const uint8_t *set2, size_t n)
 
 /* ---- mouse ------------------------------------------------------------------------- */
 
+#define AUX_STATUS_REMOTE  0x40
+#define AUX_STATUS_SCALE21 0x10
+#define AUX_POLL           0xEB
+#define AUX_RESET_WRAP     0xEC
+#define AUX_SET_WRAP       0xEE
+#define AUX_TYPE_IMPS2     3
+#define AUX_TYPE_IMEX      4
+#define AUX_PACKET_ALWAYS1 0x08
+
 void ps2_mouse_reset(struct ps2dev *d)
 {
     d->pending = 0;
     d->enabled = false;
+    d->status = 0;
+    d->resolution = AUX_DEFAULT_RESOLUTION;
+    d->sample_rate = AUX_DEFAULT_RATE;
+    d->type = 0;
+    d->detect = 0;
+    d->wrap = false;
     memset(&d->data, 0, sizeof(d->data));
 }
 
+/* A sample-rate sequence 200, 100, 80 turns on the wheel (IntelliMouse, ID
+ * 3); 200, 200, 80 the fifth button too (ID 4). */
+static void mouse_sample_rate(struct ps2dev *d, uint8_t v)
+{
+    d->sample_rate = v;
+    switch (d->detect) {
+    case 0: d->detect = v == 200 ? 1 : 0; break;
+    case 1: d->detect = v == 100 ? 2 : v == 200 ? 3 : 0; break;
+    case 2:
+        if (v == 80) d->type = AUX_TYPE_IMPS2;
+        d->detect = 0;
+        break;
+    default:
+        if (v == 80) d->type = AUX_TYPE_IMEX;
+        d->detect = 0;
+        break;
+    }
+}
+
+/* A movement packet with no movement and no buttons (remote-mode poll). */
+static void mouse_packet(struct ps2dev *d)
+{
+    reply(d, AUX_PACKET_ALWAYS1);
+    reply(d, 0);
+    reply(d, 0);
+    if (d->type == AUX_TYPE_IMPS2 || d->type == AUX_TYPE_IMEX) reply(d, 0);
+}
+
+static bool mouse_status_command(struct ps2dev *d, uint8_t v)
+{
+    switch (v) {
+    case AUX_SCALE11: d->status &= (uint8_t)~AUX_STATUS_SCALE21; break;
+    case AUX_SCALE21: d->status |= AUX_STATUS_SCALE21; break;
+    case AUX_SET_STREAM: d->status &= (uint8_t)~AUX_STATUS_REMOTE; break;
+    case AUX_SET_REMOTE: d->status |= AUX_STATUS_REMOTE; break;
+    case AUX_SET_WRAP: d->wrap = true; break;
+    case DEV_ENABLE: d->enabled = true; break;
+    case DEV_DISABLE: d->enabled = false; break;
+    case DEV_SET_DEFAULT:
+        d->sample_rate = AUX_DEFAULT_RATE;
+        d->resolution = AUX_DEFAULT_RESOLUTION;
+        d->status = 0;
+        d->enabled = false;
+        break;
+    default: return false;
+    }
+    reply(d, REPLY_ACK);
+    return true;
+}
+
+/* Unlike the keyboard, the mouse keeps unread replies (as QEMU's does). */
 void ps2_mouse_command(struct ps2dev *d, uint8_t v)
 {
-    memset(&d->reply, 0, sizeof(d->reply));
-    if (d->pending) {
-        d->pending = 0;
-        reply(d, REPLY_ACK); /* resolution or sample rate */
+    uint8_t cmd = d->pending;
+    d->pending = 0;
+    if (cmd) {
+        if (cmd == DEV_SET_RATE)
+            mouse_sample_rate(d, v);
+        else
+            d->resolution = v;
+        reply(d, REPLY_ACK);
         return;
     }
+    if (d->wrap && v != AUX_RESET_WRAP && v != DEV_RESET) {
+        reply(d, v);
+        return;
+    }
+    if (mouse_status_command(d, v)) return;
     switch (v) {
+    case AUX_RESET_WRAP:
+        d->wrap = false;
+        reply(d, REPLY_ACK);
+        break;
     case AUX_SET_RESOLUTION:
     case DEV_SET_RATE:
         d->pending = v;
@@ -169,33 +248,24 @@ void ps2_mouse_command(struct ps2dev *d, uint8_t v)
         break;
     case DEV_IDENTIFY:
         reply(d, REPLY_ACK);
-        reply(d, AUX_ID);
+        reply(d, d->type);
         break;
     case AUX_STATUS:
         reply(d, REPLY_ACK);
-        reply(d, d->enabled ? AUX_STATUS_ENABLED : 0);
-        reply(d, AUX_DEFAULT_RESOLUTION);
-        reply(d, AUX_DEFAULT_RATE);
+        reply(d, (uint8_t)(d->status | (d->enabled ? AUX_STATUS_ENABLED : 0)));
+        reply(d, d->resolution);
+        reply(d, d->sample_rate);
         break;
-    case DEV_ENABLE:
-        d->enabled = true;
+    case AUX_POLL:
         reply(d, REPLY_ACK);
-        break;
-    case DEV_DISABLE:
-    case DEV_SET_DEFAULT:
-        d->enabled = false;
-        reply(d, REPLY_ACK);
+        mouse_packet(d);
         break;
     case DEV_RESET:
         ps2_mouse_reset(d);
         reply(d, REPLY_ACK);
         reply(d, REPLY_BAT_OK);
-        reply(d, AUX_ID);
+        reply(d, d->type);
         break;
-    case AUX_SCALE11:
-    case AUX_SCALE21:
-    case AUX_SET_STREAM:
-    case AUX_SET_REMOTE: reply(d, REPLY_ACK); break;
     default: reply(d, REPLY_RESEND); break;
     }
 }

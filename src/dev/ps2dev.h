@@ -1,7 +1,7 @@
 /* PS/2 devices behind the i8042 (private to i8042.c and ps2dev.c): a
  * keyboard and a mouse, each with a queue of command replies and a queue of
- * input data. As on QEMU, a new command from the host discards the replies
- * not yet read. */
+ * input data. As on QEMU, a new command to the keyboard discards the
+ * replies not yet read; the mouse keeps them. */
 #ifndef EMU_DEV_PS2DEV_H
 #define EMU_DEV_PS2DEV_H
 
@@ -40,6 +40,13 @@ struct ps2dev {
     uint8_t scanset;      // keyboard: 1, 2 or 3
     bool translate;       // keyboard: set 2 -> set 1 (the controller's command byte bit 6)
     bool translate_break; // translation saw the 0xF0 break prefix
+    /* Mouse state (QEMU's model). */
+    uint8_t status; // bit 6 remote mode, 5 enabled (mirrors `enabled`), 4 scaling 2:1
+    uint8_t resolution;
+    uint8_t sample_rate;
+    uint8_t type;   // device ID: 0 PS/2, 3 IntelliMouse, 4 IntelliMouse Explorer
+    uint8_t detect; // progress through the 200-100-80 / 200-200-80 rate sequences
+    bool wrap;      // echo mode
 };
 
 void ps2_kbd_reset(struct ps2dev *d);

@@ -94,15 +94,38 @@ static void injected_key(void)
             inb(CMD));
 }
 
+/* Sends bytes to the mouse (each through command 0xD4) and prints every
+ * reply byte. */
+static void mouse(const char *name, const uint8_t *bytes, unsigned n)
+{
+    kprintf("aux %s:", name);
+    for (unsigned i = 0; i < n; i++) {
+        command(0xD4);
+        outb(DATA, bytes[i]);
+    }
+    for (int b; (b = next()) >= 0;)
+        kprintf(" %02x", b);
+    kprintf("\n");
+}
+
 static void aux(void)
 {
+    static const uint8_t identify[] = {0xF2}, wheel[] = {0xF3, 200, 0xF3, 100, 0xF3, 80, 0xF2},
+                         settings[] = {0xE8, 0x03, 0xF3, 40, 0xE7, 0xF0, 0xE9},
+                         wrap[] = {0xEE, 0x42, 0xEC}, poll[] = {0xEB}, reset[] = {0xFF};
     command(0xA8);
     command(0xD4);
     outb(DATA, 0xF2);
-    uint8_t st = inb(CMD);
-    int a = next(), b = next();
+    kprintf("aux identify status=%02x\n", inb(CMD));
+    next();
+    next();
+    mouse("identify", identify, 1);
+    mouse("intellimouse", wheel, 7);
+    mouse("settings", settings, 7);
+    mouse("wrap", wrap, 3);
+    mouse("poll", poll, 1);
+    mouse("reset", reset, 1);
     command(0xA7);
-    kprintf("aux identify: status=%02x reply %02x %02x\n", st, a, b);
 }
 
 int kmain(uint32_t mbi, uint32_t magic)
