@@ -32,6 +32,7 @@ enum simd_kind {
     SK_BINOP,   // dst op= src (register or memory), fn does the work
     SK_SPECIAL, // moves, conversions with GPRs, compares into RFLAGS, MXCSR/FXSAVE:
                 // their own handler, chosen by simd_special_handler
+    SK_X87,     // the x87 control instructions (x87.c)
 };
 
 struct simd_def {
@@ -44,6 +45,9 @@ struct simd_def {
 const struct simd_def *simd_def_of(unsigned mnemonic);
 const struct xlate_entry *simd_lookup(ZydisMnemonic m);
 bool xl_simd(const struct xlate *x, struct insn *in);
+
+/* The x87 control instructions (x87.c). */
+bool xl_x87(const struct xlate *x, struct insn *in);
 
 /* ---- run-time helpers (simd_exec.c) ------------------------------------- */
 

@@ -82,6 +82,8 @@ bool xl_simd(const struct xlate *x, struct insn *in)
     const struct simd_def *d = simd_def_of(x->zi->mnemonic);
     if (!d || d->kind == SK_NONE)
         return false;
+    if (d->kind == SK_X87)
+        return xl_x87(x, in);
     in->imm2 = d->flags;
     simd_fill_operands(x, in);
     if (d->mem_size && (in->flags & (INSN_M0 | INSN_M1)))

@@ -24,6 +24,7 @@ OP(rcpss) OP(rsqrtps) OP(rsqrtss) OP(cmpps) OP(cmpss) OP(cmppd) OP(cmpsd)
 #undef OP
 
 #define BIN(m, fn) [ZYDIS_MNEMONIC_##m] = {SK_BINOP, 0, 0, simd_##fn}
+#define X87(m) [ZYDIS_MNEMONIC_##m] = {SK_X87, 0, 0, NULL}
 #define SPECIAL(m) [ZYDIS_MNEMONIC_##m] = {SK_SPECIAL, 0, 0, NULL}
 
 const struct simd_def simd_defs[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
@@ -76,6 +77,8 @@ const struct simd_def simd_defs[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     SPECIAL(CVTTSS2SI), SPECIAL(CVTSD2SI), SPECIAL(CVTTSD2SI), SPECIAL(COMISS),
     SPECIAL(UCOMISS), SPECIAL(COMISD), SPECIAL(UCOMISD), SPECIAL(LDMXCSR), SPECIAL(STMXCSR),
     SPECIAL(FXSAVE), SPECIAL(FXSAVE64), SPECIAL(FXRSTOR), SPECIAL(FXRSTOR64), SPECIAL(EMMS),
+    /* x87 control (x87.c) */
+    X87(FNINIT), X87(FNCLEX), X87(FNSTSW), X87(FNSTCW), X87(FLDCW), X87(FWAIT), X87(FNOP),
 };
 
 /* MOVSD and CMPSD name both a string instruction and an SSE2 one: optable.c
