@@ -34,12 +34,13 @@ static void sync_icount(void *ctx)
     cpu_sync_icount(ctx);
 }
 
-/* A device armed a timer earlier than the deadline the running CPU was
- * given: have cpu_exec return so the run loop computes a new limit. */
+/* A device armed a timer earlier than the deadline cpu_exec was given:
+ * have it return so the run loop computes a new limit. (A single step
+ * needs nothing: the loop looks at the timers after every step.) */
 static void timer_earlier(void *ctx)
 {
-    struct cpu *cpu = ctx;
-    if (cpu->cur) cpu_kick(cpu);
+    struct machine *m = ctx;
+    if (m->in_exec && m->cpu->cur) cpu_kick(m->cpu);
 }
 
 emu_status emu_machine_create(const emu_config *config, emu_machine **out)
@@ -70,7 +71,7 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
     m->clock.sync = sync_icount;
     m->clock.sync_ctx = m->cpu;
     m->clock.earlier = timer_earlier;
-    m->clock.earlier_ctx = m->cpu;
+    m->clock.earlier_ctx = m;
     if (m->cfg.clock == EMU_CLOCK_HOST) vclock_set_host(&m->clock);
     m->idle_icount = UINT64_MAX;
     if (machine_faults_init(m) < 0 || board_attach(m) < 0) {
@@ -198,7 +199,9 @@ static void run_until(struct machine *m, uint64_t cap, bool stepping)
             if (!stepping) machine_request_stop(m, EMU_STOP_MAX_INSNS, EXIT_MAX_INSNS);
             return;
         }
+        m->in_exec = !stepping;
         enum cpu_exit e = stepping ? cpu_step(m->cpu) : cpu_exec(m->cpu, icount_limit(m, cap));
+        m->in_exec = false;
         service(m);
         frontend_tick(m);
         if (e == CPU_EXIT_SHUTDOWN)

@@ -58,6 +58,7 @@ struct machine {
     struct port_a port_a;      // port 0x92
     struct machine_input input;
     uint64_t idle_icount;      // icount when the current halt began (idle epochs)
+    bool in_exec;              // inside cpu_exec (not a single step)
     struct vga *vga;           // text console at 0xB8000, ports 0x3B0-0x3DF
     emu_frontend frontend;     // a window's share of the run loop (display.h)
     uint64_t frontend_last_ns; // host time of the last frontend poll

@@ -128,6 +128,32 @@ static void test_nmi_from_the_ioapic_wakes_hlt_with_interrupts_off(void **state)
     free(t.r);
 }
 
+/* Single steps through the PIT kernel's start, where it reprograms the PIT
+ * (a timer armed ahead of all others): every step retires one instruction. */
+static void test_single_steps_make_progress_while_timers_are_rearmed(void **state)
+{
+    (void)state;
+    size_t size = 0;
+    uint8_t *image = slurp(getenv("KERNEL_PIT"), &size);
+    assert_non_null(image);
+    emu_config cfg = {.serial_out = discard};
+    emu_machine *m;
+    assert_int_equal(emu_machine_create(&cfg, &m), EMU_OK);
+    assert_int_equal(emu_machine_load_multiboot(m, "pit", image, size, NULL, NULL, 0), EMU_OK);
+    emu_run_result r = {0};
+    uint64_t stuck = 0, last = 0;
+    for (int i = 0; i < 50000; i++) {
+        emu_machine_step(m, 1, &r);
+        stuck += r.insns == last;
+        last = r.insns;
+    }
+    assert_int_equal(r.reason, EMU_STOP_STEPPED);
+    assert_int_equal(stuck, 0);
+    assert_int_equal(r.insns, 50000);
+    emu_machine_destroy(m);
+    free(image);
+}
+
 /* Same kernel twice: identical interrupt sequences, instruction for
  * instruction. */
 static void check_deterministic(const char *var, size_t min_events)
@@ -186,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_hlt_with_every_line_masked_stops_as_halted),
         cmocka_unit_test(test_hlt_until_an_alarm_ten_seconds_ahead_wakes_on_time),
         cmocka_unit_test(test_nmi_from_the_ioapic_wakes_hlt_with_interrupts_off),
+        cmocka_unit_test(test_single_steps_make_progress_while_timers_are_rearmed),
         cmocka_unit_test(test_pic_kernel_is_deterministic),
         cmocka_unit_test(test_lapic_kernel_is_deterministic),
         cmocka_unit_test(test_ioapic_kernel_is_deterministic),
