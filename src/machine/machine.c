@@ -164,7 +164,8 @@ static void idle(struct machine *m)
     uint64_t now = vclock_now(&m->clock);
     uint64_t next = vclock_next_deadline(&m->clock);
     if (input_can_wake(m)) {
-        uint64_t limit = next == VCLOCK_NEVER ? VCLOCK_NEVER : next - now;
+        /* with the host clock, time moved on since service(): next may be past */
+        uint64_t limit = next == VCLOCK_NEVER ? VCLOCK_NEVER : next > now ? next - now : 0;
         if (m->frontend.wait) limit = earliest(limit, m->frontend.interval_ns);
         uint64_t slept = wait_input(m, limit);
         vclock_skip_to(&m->clock, earliest(next, now + slept));
