@@ -91,6 +91,8 @@ void cpu_reset(struct cpu *cpu)
     cpu->shutdown = false;
     cpu->intr_shadow = 0;
     cpu->nmi_blocked = false;
+    cpu->dr_exec = cpu->dr_data = cpu->dr_io = 0;
+    cpu->dr6_pending = 0;
     cpu->attention = true;
     cpu->delivering = -1;
     cpu->chain_len = 0;

@@ -134,6 +134,11 @@ struct cpu {
     bool halted;
     uint8_t intr_shadow;  // STI / MOV SS: interrupts inhibited after the next instruction
     bool nmi_blocked;     // between NMI delivery and IRET
+    /* DR7 decoded (debugreg.c): DR0-DR3 enabled as instruction, data and
+     * I/O breakpoints (bit n = DRn), and DR6 bits of #DB traps waiting for
+     * the current instruction to end. */
+    uint8_t dr_exec, dr_data, dr_io;
+    uint64_t dr6_pending;
     const struct insn *cur;   // instruction executing now
     const struct insn *end;   // end of the current block's run (early exit on SMC)
     const struct insn *count_from; // first instruction not yet counted in icount
@@ -210,6 +215,9 @@ void cpu_set_rflags(struct cpu *cpu, uint64_t value);
 /* Fills an event's common fields (cpu, time, icount) and hands it to
  * cpu->emit. The caller sets kind, rip, cpl and the kind's fields. */
 void cpu_emit(struct cpu *cpu, emu_event *ev);
+/* Keeps the memory fast path empty while a memory hook (hook_mask) or a
+ * data breakpoint (DR7) needs to see every access. */
+void cpu_refresh_fast_path(struct cpu *cpu);
 /* Current RIP and CPL, for events produced outside the CPU (bus accesses). */
 uint64_t cpu_current_rip(const struct cpu *cpu);
 

@@ -82,6 +82,7 @@ static void record(struct cpu *cpu, unsigned vector, uint32_t error, unsigned ki
 _Noreturn void cpu_fault(struct cpu *cpu, unsigned vector, uint32_t error)
 {
     stop_current_insn(cpu);
+    cpu->dr6_pending = 0; /* the instruction did not complete: no data-breakpoint trap */
     record(cpu, vector, has_error_code(vector) ? error : EXC_NO_ERROR, CPU_EV_FAULT);
     cpu->exc_rip = cpu->rip;
     cpu->exc_retire = false;

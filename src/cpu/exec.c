@@ -137,7 +137,8 @@ static bool take_interrupt(struct cpu *cpu)
 /* Whether the loop must come back to service() at the next block boundary. */
 static bool needs_attention(const struct cpu *cpu)
 {
-    return cpu->halted || cpu->intr_shadow || (cpu->rflags & RFLAGS_TF) || cpu->bc->dead ||
+    return cpu->halted || cpu->intr_shadow || (cpu->rflags & (RFLAGS_TF | RFLAGS_RF)) ||
+           cpu->dr_exec || cpu->dr6_pending || cpu->bc->dead ||
            (cpu->pending & CPU_PENDING_EXIT) ||
            ((cpu->pending & CPU_PENDING_NMI) && !cpu->nmi_blocked) ||
            ((cpu->pending & CPU_PENDING_INTR) && (cpu->rflags & RFLAGS_IF));
@@ -160,27 +161,40 @@ static int service(struct cpu *cpu, enum service_result *what)
     }
     bool shadow = cpu->intr_shadow;
     cpu->intr_shadow = 0;
-    if (!shadow && take_interrupt(cpu))
+    if (cpu->dr6_pending && !shadow) {
+        dr_deliver_trap(cpu); /* a trap of the last instruction comes before interrupts */
+        *what = SERVICE_EVENT;
+    } else if (!shadow && take_interrupt(cpu))
         *what = SERVICE_EVENT;
     else if (cpu->halted) {
         cpu->attention = true;
         return CPU_EXIT_HALT;
-    } else if (shadow || (cpu->rflags & RFLAGS_TF))
+    } else if (shadow || (cpu->rflags & (RFLAGS_TF | RFLAGS_RF)) || cpu->dr_exec)
         *what = SERVICE_ONE;
     cpu->attention = *what != SERVICE_RUN || needs_attention(cpu);
     return -1;
 }
 
-/* Runs one instruction (a shadow or TF needs exactly one), then the #DB
- * trap TF asks for. */
+/* Runs one instruction (a shadow, TF, RF or an instruction breakpoint
+ * needs exactly one): first the instruction-breakpoint fault unless RF
+ * suppresses it, then the instruction with RF cleared (it covers only this
+ * one), then the #DB trap for TF or a data breakpoint -- held back one more
+ * instruction after MOV SS (SDM Vol. 3 §6.8.3). */
 static void run_one(struct cpu *cpu)
 {
-    bool tf = (cpu->rflags & RFLAGS_TF) != 0;
+    uint64_t f = cpu->rflags;
+    if (unlikely(cpu->dr_exec) && !(f & RFLAGS_RF) && dr_exec_hit(cpu)) {
+        cpu_deliver_event(cpu, EXC_DB, false);
+        return;
+    }
+    cpu->rflags = f & ~RFLAGS_RF;
     struct block *b = bc_lookup(cpu);
     record_block(cpu, cpu->rip);
     run_some(cpu, b, 1);
-    if (tf)
-        cpu_deliver_event(cpu, EXC_DB, false);
+    if (f & RFLAGS_TF)
+        cpu->dr6_pending |= DR6_BS;
+    if (cpu->dr6_pending && cpu->intr_shadow != CPU_SHADOW_MOV_SS)
+        dr_deliver_trap(cpu);
 }
 
 enum cpu_exit cpu_exec(struct cpu *cpu, uint64_t icount_limit)

@@ -341,6 +341,22 @@ void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz);
 void far_return(struct cpu *cpu, unsigned osz, uint16_t pop_bytes);
 void cpu_iret(struct cpu *cpu, unsigned osz);
 
+/* ---- debug registers (debugreg.c) ---------------------------------------- */
+
+#define DR6_BS (1ULL << 14) /* single step */
+/* Recomputes dr_exec/dr_data/dr_io after DR7 or CR4.DE changed. */
+void dr_update(struct cpu *cpu);
+/* MOV DR with DR7.GD set: DR6.BD and a #DB fault. */
+void dr_general_detect(struct cpu *cpu);
+/* Whether an instruction breakpoint matches the instruction at RIP (sets DR6). */
+bool dr_exec_hit(struct cpu *cpu);
+/* A data (or I/O) access the enabled breakpoints may match: a hit is a
+ * #DB trap after the instruction. */
+void dr_data_access(struct cpu *cpu, uint64_t lin, unsigned size, bool write);
+void dr_io_access(struct cpu *cpu, uint16_t port, unsigned size);
+/* Delivers the #DB trap for dr6_pending. */
+void dr_deliver_trap(struct cpu *cpu);
+
 /* ---- io (io.c) ----------------------------------------------------------- */
 
 /* Raises #GP(0) unless CPL <= IOPL or the TSS I/O bitmap allows the access. */

@@ -9,6 +9,8 @@
 
 void io_check(struct cpu *cpu, uint16_t port, unsigned size)
 {
+    if (unlikely(cpu->dr_io))
+        dr_io_access(cpu, port, size);
     if (!cpu_protected(cpu))
         return;
     unsigned iopl = (cpu->rflags & RFLAGS_IOPL) >> RFLAGS_IOPL_SHIFT;

@@ -74,6 +74,8 @@ uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, unsigned ac
 {
     check_canonical(cpu, lin, size, acc);
     uint64_t v = read_split(cpu, lin, size, access_bits(cpu, MMU_READ));
+    if (unlikely(cpu->dr_data))
+        dr_data_access(cpu, lin, size, false);
     if (cpu_hooked(cpu, EMU_EV_MEM_READ))
         cpu_ev_mem(cpu, EMU_EV_MEM_READ, lin, v, size, false);
     return v;
@@ -94,6 +96,8 @@ void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t value
     bool hooked = cpu_hooked(cpu, EMU_EV_MEM_WRITE);
     uint64_t old = hooked ? old_bytes(cpu, lin, size) : 0;
     write_split(cpu, lin, size, value, access_bits(cpu, MMU_WRITE));
+    if (unlikely(cpu->dr_data))
+        dr_data_access(cpu, lin, size, true);
     if (hooked)
         cpu_ev_mem_write(cpu, lin, value, old, size, false);
 }

@@ -12,6 +12,8 @@
 #define CR3_PCID_MASK 0xFFFULL
 #define DR6_FIXED1 0xFFFF0FF0ULL
 #define DR7_FIXED1 0x400ULL
+#define DR6_WRITABLE 0xE00FULL   /* B0-B3, BD, BS, BT */
+#define DR7_WRITABLE 0xFFFF23FFULL /* L/G0-3, LE, GE, GD, RW/LEN0-3 */
 #define LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
 
 enum sys_op {
@@ -73,6 +75,7 @@ static void write_cr4(struct cpu *cpu, uint64_t v)
         cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     paging_check_pdptes(cpu, cpu->cr0, cpu->cr3, v);
     cpu_set_cr(cpu, 4, v);
+    dr_update(cpu); /* CR4.DE decides whether RW = 10 means I/O breakpoints */
 }
 
 static uint64_t cr_value(const struct cpu *cpu, unsigned n)
@@ -171,23 +174,29 @@ static unsigned dr_index(struct cpu *cpu, unsigned n)
     return n;
 }
 
+/* MOV to DRn: CPL 0, then general detect, then DR4/DR5 under CR4.DE.
+ * DR6/DR7 keep their fixed bits; a DR7 write re-arms the breakpoints. */
 static void mov_to_dr(struct cpu *cpu, const struct insn *in)
 {
     require_cpl0(cpu);
+    dr_general_detect(cpu);
     unsigned n = dr_index(cpu, in->op);
     uint64_t v = reg_read(cpu, in->r2, in->osz);
     if ((n == 6 || n == 7) && (v >> 32))
         cpu_fault_why(cpu, EXC_GP, 0, FC_BAD_CR, 0);
     if (n == 6)
-        v |= DR6_FIXED1;
+        v = (v & DR6_WRITABLE) | DR6_FIXED1;
     else if (n == 7)
-        v = (v | DR7_FIXED1) & ~(0x3ULL << 14);
+        v = (v & DR7_WRITABLE) | DR7_FIXED1;
     cpu->dr[n] = v;
+    if (n < 4 || n == 7)
+        dr_update(cpu);
 }
 
 static void mov_from_dr(struct cpu *cpu, const struct insn *in)
 {
     require_cpl0(cpu);
+    dr_general_detect(cpu);
     reg_write(cpu, in->r1, in->osz, cpu->dr[dr_index(cpu, in->op)]);
 }
 

@@ -4,8 +4,6 @@
  * on until someone subscribes, then every access takes the slow path). */
 #include "machine.h"
 
-#define MEM_BITS (HOOK_BIT(EMU_EV_MEM_READ) | HOOK_BIT(EMU_EV_MEM_WRITE))
-
 static void machine_emit(void *ctx, emu_event *ev)
 {
     struct machine *m = ctx;
@@ -47,11 +45,7 @@ static void rehook(struct machine *m)
     cpu->hook_mask = mask;
     cpu->emit = machine_emit;
     cpu->emit_ctx = m;
-    bool mem = (mask & MEM_BITS) != 0;
-    if (mem != cpu->mmu.no_fast) {
-        cpu->mmu.no_fast = mem;
-        mmu_fast_flush(&cpu->mmu); /* guest-invisible: the TLB keeps its entries */
-    }
+    cpu_refresh_fast_path(cpu); /* memory hooks (and data breakpoints) see every access */
     m->io.observer = (mask & HOOK_BIT(EMU_EV_PORT_IO)) ? io_observer : NULL;
     m->io.observer_ctx = m;
     m->pm.mmio.observer = (mask & HOOK_BIT(EMU_EV_MMIO)) ? mmio_observer : NULL;

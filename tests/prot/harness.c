@@ -183,12 +183,28 @@ static void enter_mode(struct th *t)
     set_flat(t, SEG_CS, t->mode == TH_LONG64 ? TH_KCODE64 : TH_KCODE32);
 }
 
+static int intr_ack(void *opaque)
+{
+    struct th *t = opaque;
+    int v = t->irq_vector;
+    t->irq_vector = -1;
+    cpu_set_intr(t->cpu, false);
+    return v;
+}
+
+void th_raise_irq(struct th *t, int vector)
+{
+    t->irq_vector = vector;
+    cpu_set_intr(t->cpu, true);
+}
+
 struct th *th_new(enum th_mode mode)
 {
     struct th *t = calloc(1, sizeof(*t));
     assert_non_null(t);
     assert_int_equal(phys_init(&t->pm, TH_RAM), 0);
-    struct cpu_env env = {0};
+    struct cpu_env env = {.opaque = t, .intr_ack = intr_ack};
+    t->irq_vector = -1;
     t->cpu = cpu_new(&t->pm, &env, 0);
     assert_non_null(t->cpu);
     t->mode = mode;

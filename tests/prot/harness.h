@@ -58,7 +58,11 @@ struct th {
     enum th_mode mode;
     struct th_event ev[TH_MAX_EVENTS];
     int nev;
+    int irq_vector; // what INTA returns while INTR is asserted (th_raise_irq)
 };
+
+/* Asserts the INTR line with `vector` (acknowledged once). */
+void th_raise_irq(struct th *t, int vector);
 
 /* Descriptor attribute shorthands (SEG_ATTR_* layout, see regs.h). */
 #define TH_A_CODE (SEG_ATTR_P | SEG_ATTR_S | SEG_ATTR_CODE | SEG_ATTR_RW)
