@@ -43,6 +43,7 @@ typedef enum emu_event_kind {
     EMU_EV_MMIO,           /**< a CPU access reached a device in physical memory (u.io) */
     EMU_EV_HLT,            /**< HLT: the CPU waits for an interrupt */
     EMU_EV_WAKE,           /**< a halted CPU resumed (u.intr.vector is what woke it) */
+    EMU_EV_IRQ_RAISE,      /**< a device asserted an interrupt line (u.irq); rip/cpl: the CPU's now */
     EMU_EV_COUNT
 } emu_event_kind;
 
@@ -159,6 +160,11 @@ typedef struct emu_event {
             uint32_t error;             /**< the #PF error code */
         } pf;
         struct {
+            emu_irq_source source;      /**< where the request entered the interrupt system */
+            int pin;                    /**< ISA IRQ, GSI, LINT pin; -1 for the rest */
+            int vector;                 /**< the vector it will be delivered as, if known; else -1 */
+        } irq;
+        struct {
             uint64_t addr;              /**< port number or physical address */
             uint64_t value;
             uint8_t size;
@@ -194,6 +200,28 @@ emu_status emu_hook_remove(emu_machine *m, emu_hook_id id);
 
 /** A short name of an event kind ("syscall-entry"), or NULL. */
 const char *emu_event_kind_name(emu_event_kind kind);
+
+/**
+ * Names the task running on `cpu` now; 0 means "unknown". Called when a
+ * system call enters and at each return to user mode (see
+ * emu_hook_set_task_key): it may read guest memory with emu_virt_read.
+ */
+typedef uint64_t (*emu_task_key_fn)(void *ctx, unsigned cpu);
+
+/**
+ * Chooses how EMU_EV_SYSCALL_ENTRY is paired with EMU_EV_SYSCALL_EXIT. By
+ * default an exit is the next return to user mode (SYSRET, SYSEXIT, IRET to
+ * CPL 3) in the entry's address space (CR3 without PCID bits). With a key
+ * function, it is the next return to user mode of the task with the same
+ * nonzero key (the address space still decides when the key is 0): this
+ * pairs execve, whose caller comes back in a new address space, and keeps
+ * threads that share one apart. NULL restores the default. A new entry for
+ * a task or space whose previous call never returned (exit) replaces it.
+ */
+emu_status emu_hook_set_task_key(emu_machine *m, emu_task_key_fn fn, void *ctx);
+
+/** The architectural name of an MSR ("IA32_EFER"), or NULL if emu has none. */
+const char *emu_msr_name(uint32_t msr);
 
 #ifdef __cplusplus
 }

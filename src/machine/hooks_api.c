@@ -73,3 +73,14 @@ emu_status emu_hook_remove(emu_machine *m, emu_hook_id id)
     rehook(m);
     return EMU_OK;
 }
+
+emu_status emu_hook_set_task_key(emu_machine *m, emu_task_key_fn fn, void *ctx)
+{
+    hooks_set_task_key(&m->hooks, fn, ctx);
+    return EMU_OK;
+}
+
+const char *emu_msr_name(uint32_t msr)
+{
+    return cpu_msr_name(msr);
+}

@@ -23,11 +23,31 @@ static const char *const kind_names[EMU_EV_COUNT] = {
     [EMU_EV_MMIO] = "mmio",
     [EMU_EV_HLT] = "hlt",
     [EMU_EV_WAKE] = "wake",
+    [EMU_EV_IRQ_RAISE] = "irq-raise",
 };
 
 const char *emu_event_kind_name(emu_event_kind kind)
 {
     return (unsigned)kind < EMU_EV_COUNT ? kind_names[kind] : NULL;
+}
+
+/* Rebuilds the per-kind slot lists and the producers' mask. */
+static void reindex(struct hook_registry *r)
+{
+    memset(r->nby_kind, 0, sizeof(r->nby_kind));
+    uint32_t mask = 0;
+    for (int i = 0; i < HOOK_MAX; i++) {
+        const struct hook *h = &r->hooks[i];
+        if (!h->id)
+            continue;
+        r->by_kind[h->kind][r->nby_kind[h->kind]++] = (uint8_t)i;
+        mask |= HOOK_BIT(h->kind);
+    }
+    if (mask & HOOK_BIT(EMU_EV_SYSCALL_EXIT))
+        mask |= HOOK_BIT(EMU_EV_SYSCALL_ENTRY) | HOOK_BIT(HOOK_EV_USER_RETURN);
+    else
+        r->npending = 0;
+    r->mask = mask;
 }
 
 void hooks_init(struct hook_registry *r)
@@ -44,7 +64,10 @@ emu_hook_id hooks_add(struct hook_registry *r, emu_event_kind kind, uint64_t lo,
     for (int i = 0; i < HOOK_MAX; i++) {
         if (r->hooks[i].id)
             continue;
+        /* Slots are reused, so the order of delivery is the order of the
+         * slots; subscription order within a kind holds until a removal. */
         r->hooks[i] = (struct hook){r->next_id++, kind, lo, hi, fn, ctx};
+        reindex(r);
         return r->hooks[i].id;
     }
     return -EMU_ERR_NOMEM;
@@ -55,21 +78,23 @@ int hooks_remove(struct hook_registry *r, emu_hook_id id)
     for (int i = 0; i < HOOK_MAX; i++) {
         if (id > 0 && r->hooks[i].id == id) {
             r->hooks[i].id = 0;
+            reindex(r);
             return 0;
         }
     }
     return -1;
 }
 
+void hooks_set_task_key(struct hook_registry *r, emu_task_key_fn fn, void *ctx)
+{
+    r->task_key = fn;
+    r->task_key_ctx = ctx;
+    r->npending = 0;
+}
+
 uint32_t hooks_mask(const struct hook_registry *r)
 {
-    uint32_t mask = 0;
-    for (int i = 0; i < HOOK_MAX; i++)
-        if (r->hooks[i].id)
-            mask |= HOOK_BIT(r->hooks[i].kind);
-    if (mask & HOOK_BIT(EMU_EV_SYSCALL_EXIT))
-        mask |= HOOK_BIT(EMU_EV_SYSCALL_ENTRY) | HOOK_BIT(HOOK_EV_USER_RETURN);
-    return mask;
+    return r->mask;
 }
 
 /* The address a range filter applies to, per kind. */
@@ -90,38 +115,53 @@ static uint64_t filter_address(const emu_event *ev)
 static void deliver(struct hook_registry *r, const emu_event *ev)
 {
     uint64_t addr = filter_address(ev);
-    for (int i = 0; i < HOOK_MAX; i++) {
-        const struct hook *h = &r->hooks[i];
-        if (h->id && h->kind == ev->kind && addr >= h->lo && addr <= h->hi)
+    unsigned n = r->nby_kind[ev->kind];
+    for (unsigned i = 0; i < n; i++) {
+        const struct hook *h = &r->hooks[r->by_kind[ev->kind][i]];
+        if (addr >= h->lo && addr <= h->hi)
             h->fn(h->ctx, ev);
+        if (r->nby_kind[ev->kind] != n)
+            return; /* a callback removed or added a hook: the list changed */
     }
 }
 
-static struct pending_syscall *find_pending(struct hook_registry *r, uint64_t space)
+/* Who a system call belongs to: the task key, else the address space.
+ * Keys and spaces never collide: spaces are page-aligned with bit 0 set. */
+static uint64_t owner_of(struct hook_registry *r, const emu_event *ev)
 {
-    for (int i = 0; i < HOOK_PENDING_MAX; i++)
-        if (r->pending[i].used && r->pending[i].space == space)
+    uint64_t key = r->task_key ? r->task_key(r->task_key_ctx, ev->cpu) : 0;
+    if (key)
+        return key << 1;
+    return (ev->u.sys.cr3 & CR3_SPACE_MASK) | 1;
+}
+
+static struct pending_syscall *find_pending(struct hook_registry *r, uint64_t owner)
+{
+    for (unsigned i = 0; i < r->npending; i++)
+        if (r->pending[i].owner == owner)
             return &r->pending[i];
     return NULL;
 }
 
-/* An entry replaces an unfinished one of the same address space (the
- * kernel never returned to user mode from the first: execve, exit). */
+/* An entry replaces an unfinished one of the same owner (the kernel never
+ * returned to user mode from the first: exit, a killed task). When the
+ * table is full the oldest entry is forgotten. */
 static void remember_entry(struct hook_registry *r, const emu_event *ev)
 {
-    uint64_t space = ev->u.sys.cr3 & CR3_SPACE_MASK;
-    struct pending_syscall *p = find_pending(r, space);
-    for (int i = 0; !p && i < HOOK_PENDING_MAX; i++)
-        if (!r->pending[i].used)
-            p = &r->pending[i];
+    uint64_t owner = owner_of(r, ev);
+    struct pending_syscall *p = find_pending(r, owner);
+    if (!p && r->npending == HOOK_PENDING_MAX) {
+        memmove(&r->pending[0], &r->pending[1], (HOOK_PENDING_MAX - 1) * sizeof(r->pending[0]));
+        r->npending--;
+    }
     if (!p)
-        p = &r->pending[ev->icount % HOOK_PENDING_MAX];
-    *p = (struct pending_syscall){space, *ev, true};
+        p = &r->pending[r->npending++];
+    *p = (struct pending_syscall){owner, *ev};
 }
 
 static void complete_syscall(struct hook_registry *r, const emu_event *ret)
 {
-    struct pending_syscall *p = find_pending(r, ret->u.sys.cr3 & CR3_SPACE_MASK);
+    struct pending_syscall *p = find_pending(r, owner_of(r, ret));
     if (!p)
         return;
     emu_event exit = p->entry;
@@ -133,7 +173,7 @@ static void complete_syscall(struct hook_registry *r, const emu_event *ret)
     exit.u.sys.ret = ret->u.sys.ret;
     exit.u.sys.entry_icount = p->entry.icount;
     exit.u.sys.entry_time_ns = p->entry.time_ns;
-    p->used = false;
+    *p = r->pending[--r->npending];
     deliver(r, &exit);
 }
 
@@ -143,7 +183,7 @@ void hooks_dispatch(struct hook_registry *r, emu_event *ev)
         complete_syscall(r, ev);
         return;
     }
-    if (ev->kind == EMU_EV_SYSCALL_ENTRY && (hooks_mask(r) & HOOK_BIT(EMU_EV_SYSCALL_EXIT)))
+    if (ev->kind == EMU_EV_SYSCALL_ENTRY && (r->mask & HOOK_BIT(EMU_EV_SYSCALL_EXIT)))
         remember_entry(r, ev);
     deliver(r, ev);
 }

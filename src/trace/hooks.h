@@ -20,6 +20,8 @@ enum {
 #define HOOK_MAX 64
 #define HOOK_PENDING_MAX 256
 
+_Static_assert(HOOK_EV_KINDS <= 32, "hook masks are 32 bits");
+
 struct hook {
     emu_hook_id id;      // 0: free slot
     emu_event_kind kind;
@@ -30,21 +32,27 @@ struct hook {
 
 /* A system call that has entered and not yet returned to user mode. */
 struct pending_syscall {
-    uint64_t space;      // CR3 without PCID / flag bits
+    uint64_t owner;      // task key, or CR3 without PCID / flag bits
     emu_event entry;
-    bool used;
 };
 
 struct hook_registry {
     struct hook hooks[HOOK_MAX];
     int next_id;
-    struct pending_syscall pending[HOOK_PENDING_MAX];
+    uint32_t mask;                       // hooks_mask(), kept current
+    uint8_t by_kind[EMU_EV_COUNT][HOOK_MAX]; // slots per kind, in subscription order
+    uint8_t nby_kind[EMU_EV_COUNT];
+    struct pending_syscall pending[HOOK_PENDING_MAX]; // [0, npending) in use
+    unsigned npending;
+    emu_task_key_fn task_key;            // NULL: pair by address space
+    void *task_key_ctx;
 };
 
 void hooks_init(struct hook_registry *r);
 emu_hook_id hooks_add(struct hook_registry *r, emu_event_kind kind, uint64_t lo, uint64_t hi,
                       emu_hook_fn fn, void *ctx);
 int hooks_remove(struct hook_registry *r, emu_hook_id id);
+void hooks_set_task_key(struct hook_registry *r, emu_task_key_fn fn, void *ctx);
 
 /* The kinds producers must emit: one bit per kind (HOOK_BIT), including the
  * internal kinds that pairing needs. */
