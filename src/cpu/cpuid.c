@@ -39,6 +39,8 @@
 #define F7B_SMEP (1u << 7)
 #define F7B_INVPCID (1u << 10)
 #define F7B_SMAP (1u << 20)
+/* CPUID.07H.0:ECX */
+#define F7C_UMIP (1u << 2)
 /* CPUID.80000001H */
 #define FX1C_LAHF (1u << 0)
 #define FX1C_ABM (1u << 5)
@@ -81,8 +83,10 @@ static void leaf1(const struct cpu *cpu, uint32_t out[4])
 void cpuid_query(const struct cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
     memset(out, 0, 4 * sizeof(uint32_t));
-    if (leaf > LEAF_MAX_BASIC && leaf < 0x80000000u)
-        leaf = LEAF_MAX_BASIC; /* Intel: out-of-range basic leaves return the highest */
+    /* Intel: a leaf above the highest basic or extended one returns the
+     * highest basic leaf's data (SDM CPUID, "Description"). */
+    if ((leaf > LEAF_MAX_BASIC && leaf < 0x80000000u) || leaf > LEAF_MAX_EXT)
+        leaf = LEAF_MAX_BASIC;
     switch (leaf) {
     case 0:
         out[0] = LEAF_MAX_BASIC;
@@ -92,8 +96,10 @@ void cpuid_query(const struct cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_
         break;
     case 1: leaf1(cpu, out); break;
     case 7:
-        if (subleaf == 0)
+        if (subleaf == 0) {
             out[1] = F7B_FSGSBASE | F7B_BMI1 | F7B_SMEP | F7B_INVPCID | F7B_SMAP;
+            out[2] = F7C_UMIP;
+        }
         break;
     case 0x80000000u: out[0] = LEAF_MAX_EXT; break;
     case 0x80000001u:
