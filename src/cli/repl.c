@@ -146,6 +146,38 @@ static char **complete(const char *text, int start, int end)
     return rl_completion_matches(text, complete_word);
 }
 
+/* The command history follows the session into a process resumed from a
+ * snapshot (src/debug/snapshot.h): lines joined by newlines. */
+static size_t history_save(void *ctx, char *buf, size_t cap)
+{
+    (void)ctx;
+    size_t len = 0;
+    HIST_ENTRY **list = history_list();
+    for (int i = 0; list && list[i]; i++) {
+        size_t n = strlen(list[i]->line);
+        if (len + n + 1 > cap)
+            break;
+        memcpy(buf + len, list[i]->line, n);
+        buf[len + n] = '\n';
+        len += n + 1;
+    }
+    return len;
+}
+
+static void history_load(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    clear_history();
+    for (size_t at = 0; at < len;) {
+        const char *nl = memchr(buf + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (buf + at)) : len - at;
+        char line[LINE_MAX_LEN];
+        snprintf(line, sizeof(line), "%.*s", (int)n, buf + at);
+        add_history(line);
+        at += n + 1;
+    }
+}
+
 /* The interactive loop; an empty line repeats the last command (as in gdb). */
 static void run_terminal(struct repl *r)
 {
@@ -213,6 +245,10 @@ static struct repl *start(const struct run_options *o, const struct repl_cli *c,
                 .clock = o->clock,
                 .rtc_epoch = o->rtc_epoch},
         .tlb = o->tlb_spec ? &tlb : NULL,
+#ifdef EMU_HAVE_READLINE
+        .carry_save = history_save,
+        .carry_load = history_load,
+#endif
     };
     return repl_new(&ro);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "repl_int.h"
+#include "snapshot.h"
 
 const struct repl_cmd repl_commands[] = {
     {"step", "s", cmd_step, "step [N]", "execute one instruction (or N) and show what changed",
@@ -113,8 +114,12 @@ const struct repl_cmd repl_commands[] = {
      "Expressions: numbers (0x10, 16), registers (rax, $rip, cr3), symbols, + and -,\n"
      "and *EXPR for the 8 bytes at EXPR.\n"
      "  print rsp+8\n  print *rsp\n  print kmain"},
-    {"set", NULL, cmd_set, "set syntax intel|att", "settings",
-     "  set syntax att     AT&T syntax for disassembly (intel is the default)"},
+    {"set", NULL, cmd_set, "set syntax intel|att | snapshot-interval N", "settings",
+     "  set syntax att     AT&T syntax for disassembly (intel is the default)\n"
+     "  set snapshot-interval 1000000\n"
+     "                     take a snapshot for reverse execution every N instructions\n"
+     "                     (0: the default, 4194304); smaller makes going back faster\n"
+     "                     and costs more memory"},
     {"symbol-file", NULL, cmd_symbol_file, "symbol-file FILE", "add symbols from an ELF file",
      "Adds the symbols and source lines of another ELF file, such as a user program.\n"
      "  symbol-file build/src/guest/init.elf"},
@@ -147,6 +152,11 @@ void cmd_help(struct repl *r, int argc, char **argv)
 
 void cmd_set(struct repl *r, int argc, char **argv)
 {
+    uint64_t n;
+    if (argc == 3 && !strcmp(argv[1], "snapshot-interval") && repl_eval(r, argv[2], &n)) {
+        snapshots_set_interval(r->snaps, n);
+        return;
+    }
     if (argc == 3 && !strcmp(argv[1], "syntax") &&
         (!strcmp(argv[2], "intel") || !strcmp(argv[2], "att"))) {
         r->syntax = !strcmp(argv[2], "att") ? DIS_ATT : DIS_INTEL;

@@ -77,6 +77,15 @@ int repl_boot(struct repl *r)
     return 0;
 }
 
+/* In a process just resumed from a snapshot: go on to the target position. */
+static void finish_resume(struct repl *r)
+{
+    if (!r->resumed)
+        return;
+    r->resumed = false;
+    repl_arrive(r, r->resume_target);
+}
+
 struct repl *repl_new(const struct repl_options *opt)
 {
     struct repl *r = calloc(1, sizeof(*r));
@@ -93,15 +102,17 @@ struct repl *repl_new(const struct repl_options *opt)
     }
     if (symtab_add_elf(r->syms, opt->image, opt->image_size, opt->kernel_name, &why) < 0)
         repl_printf(r, "note: no symbols from '%s' (%s)\n", opt->kernel_name, why);
-    if (opt->snapshots) r->snaps = snapshots_start(r);
     repl_reset_chain(r, 0);
+    if (opt->snapshots)
+        r->snaps = snapshots_start(r);
+    finish_resume(r);
     return r;
 }
 
 void repl_free(struct repl *r)
 {
     if (!r) return;
-    snapshots_stop(r->snaps);
+    snapshots_stop(r->snaps, repl_exit_status(r));
     emu_machine_destroy(r->m);
     symtab_free(r->syms);
     free(r);
@@ -220,7 +231,13 @@ bool repl_execute(struct repl *r, const char *line)
         return true;
     }
     r->interrupted = 0;
+    if (snapshots_maybe_take(r)) { /* resumed: this old line is not run again */
+        finish_resume(r);
+        fflush(r->out);
+        return !r->quit;
+    }
     c->fn(r, argc, argv);
+    finish_resume(r);
     repl_break_guest_line(r);
     fflush(r->out);
     return !r->quit;

@@ -23,6 +23,12 @@ struct repl_options {
     const emu_tlb_config *tlb; // TLB geometry and policy, or NULL for the default
     FILE *out;                 // everything the session prints, guest serial output included
     bool snapshots;            // fork-based snapshots for reverse execution (else replay from boot)
+    /* State of the caller that must follow the session into a resumed
+     * process (snapshot.h), such as the command history: save returns the
+     * bytes written (at most cap); load gets them back. Both may be NULL. */
+    size_t (*carry_save)(void *ctx, char *buf, size_t cap);
+    void (*carry_load)(void *ctx, const char *buf, size_t len);
+    void *carry_ctx;
 };
 
 struct repl;

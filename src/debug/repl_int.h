@@ -120,6 +120,8 @@ struct repl {
     bool quit_status_set;
     volatile sig_atomic_t interrupted;
     struct snapshots *snaps; // fork-based snapshots (NULL: replay from boot)
+    bool resumed;            // this process was just resumed from a snapshot
+    uint64_t resume_target;  // ... and must replay to this position
 };
 
 /* The machine's position: instructions retired + events delivered since

@@ -261,6 +261,7 @@ void cmd_explain(struct repl *r, int argc, char **argv)
 
 struct rc_arg {
     uint64_t from, cur;
+    bool inclusive; // a stop exactly at cur counts (cur began the later segment)
 };
 
 struct rc_res {
@@ -282,7 +283,7 @@ static void find_last_stop(struct repl *r, const void *argp, void *resp)
         uint64_t limit = r->m->cpu->icount + (a->cur - repl_pos(r));
         bool hit = run_until_stop(r, limit);
         breaks_delete_temporary(r);
-        if (hit && repl_pos(r) < a->cur) {
+        if (hit && (repl_pos(r) < a->cur || (a->inclusive && repl_pos(r) == a->cur))) {
             res->found = true;
             res->target = repl_pos(r);
             snprintf(res->why, sizeof(res->why), "%s", r->stop.why);
@@ -298,7 +299,7 @@ void cmd_reverse_continue(struct repl *r, int argc, char **argv)
     uint64_t end = repl_pos(r);
     while (end > 0) {
         uint64_t base = r->snaps ? snapshots_base(r->snaps, end - 1) : 0;
-        struct rc_arg a = {base, end};
+        struct rc_arg a = {base, end, end != repl_pos(r)};
         struct rc_res res = {0};
         query(r, end - 1, find_last_stop, &a, sizeof(a), &res, sizeof(res));
         if (res.found) {

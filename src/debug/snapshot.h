@@ -28,12 +28,17 @@ struct snapshots;
 /* Starts the snapshot keeper with a first snapshot at the current position
  * (the boot). Returns NULL if fork-based snapshots are unavailable. */
 struct snapshots *snapshots_start(struct repl *r);
-/* Ends every snapshot process (the session is over). */
-void snapshots_stop(struct snapshots *s);
+/* The session is over with `status`: the root process exits with it once
+ * every snapshot process has gone. */
+void snapshots_stop(struct snapshots *s, int status);
+
+/* Positions between snapshots (0: the default). */
+void snapshots_set_interval(struct snapshots *s, uint64_t interval);
 
 /* Takes a snapshot if the position moved far enough since the last one.
- * Returns true in a process that was just resumed from this snapshot: the
- * caller must unwind to the command loop, which calls repl_resume. */
+ * Returns true in a process that was just resumed from this snapshot
+ * (r->resumed is set): the caller unwinds to repl_execute, which replays
+ * to r->resume_target. */
 bool snapshots_maybe_take(struct repl *r);
 
 /* The position of the latest snapshot at or before pos (0 if none). */
@@ -48,7 +53,7 @@ bool snapshots_query(struct repl *r, uint64_t before, snapshot_query_fn fn, cons
 
 /* Continues the session in a worker forked from the latest snapshot at or
  * before `target`. On success it does not return: this process exits and
- * the worker calls repl_resume. Returns false if that is impossible. */
+ * the resumed one arrives at target. Returns false if that is impossible. */
 bool snapshots_resume(struct repl *r, uint64_t target);
 
 #endif

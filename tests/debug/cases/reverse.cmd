@@ -1,6 +1,7 @@
 # reverse-step and reverse-continue return to exactly the state first seen
 # there: every register and all of RAM hash the same (checked by --equal).
 break kmain
+set snapshot-interval 50000
 continue
 info checksum
 step 40
