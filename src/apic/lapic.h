@@ -85,4 +85,9 @@ uint8_t lapic_arb_priority(const struct lapic *l);
 uint32_t lapic_id(const struct lapic *l);
 bool lapic_hw_enabled(const struct lapic *l);
 
+/* For the debugger (emu repl's info apic): register `off` (xAPIC offset)
+ * as a read in the current mode returns it, with no side effect; 0, or -1
+ * if the register does not exist in this mode (lapic_regs.c). */
+int lapic_reg_read(struct lapic *l, unsigned off, uint64_t *v);
+
 #endif

@@ -354,3 +354,10 @@ void pic_bios_init(struct pic *p)
     }
     elcr_write(p, 1, 0x0C, 1);
 }
+
+void pic_view(const struct pic *p, int chip, struct pic_view *out)
+{
+    const struct pic_chip *c = &p->chip[chip ? 1 : 0];
+    *out = (struct pic_view){c->irr, c->isr, c->imr, c->elcr, c->vector_base,
+                             c->init_state == INIT_DONE, c->auto_eoi};
+}

@@ -43,6 +43,15 @@ int pic_intack(void *opaque);
 /* The ISA IRQ (0-15) the last INTA acknowledged; -1 if it was spurious. */
 int pic_last_irq(const struct pic *p);
 
+/* What one chip holds (chip 0 master, 1 slave), for the debugger. */
+struct pic_view {
+    uint8_t irr, isr, imr, elcr;
+    uint8_t vector_base; // ICW2: the vector of IRQ 0 (or 8) of the chip
+    bool initialised;    // ICW1..ICW4 have all been written
+    bool auto_eoi;
+};
+void pic_view(const struct pic *p, int chip, struct pic_view *out);
+
 /* Port handlers: opaque is the pic; offsets are from the chip's base. */
 const struct bus_ops *pic_master_ops(void);
 const struct bus_ops *pic_slave_ops(void);

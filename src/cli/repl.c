@@ -155,8 +155,7 @@ static size_t history_save(void *ctx, char *buf, size_t cap)
     HIST_ENTRY **list = history_list();
     for (int i = 0; list && list[i]; i++) {
         size_t n = strlen(list[i]->line);
-        if (len + n + 1 > cap)
-            break;
+        if (len + n + 1 > cap) break;
         memcpy(buf + len, list[i]->line, n);
         buf[len + n] = '\n';
         len += n + 1;

@@ -242,11 +242,10 @@ void cmd_info(struct repl *r, int argc, char **argv)
         info_breakpoints(r);
     else if (!strcmp(what, "checksum"))
         info_checksum(r);
-    else if (!strcmp(what, "apic") || !strcmp(what, "pic"))
-        repl_printf(r,
-                    "This machine has no %s yet (the interrupt controllers are not built "
-                    "into this emu).\n",
-                    !strcmp(what, "apic") ? "local APIC" : "8259A PIC");
+    else if (!strcmp(what, "apic"))
+        info_apic(r);
+    else if (!strcmp(what, "pic"))
+        info_pic(r);
     else
         repl_error(r, "info what? registers sregs cr msr flags tlb apic pic idt gdt tss "
                       "breakpoints checksum");

@@ -80,8 +80,7 @@ int repl_boot(struct repl *r)
 /* In a process just resumed from a snapshot: go on to the target position. */
 static void finish_resume(struct repl *r)
 {
-    if (!r->resumed)
-        return;
+    if (!r->resumed) return;
     r->resumed = false;
     repl_arrive(r, r->resume_target);
 }
@@ -103,8 +102,7 @@ struct repl *repl_new(const struct repl_options *opt)
     if (symtab_add_elf(r->syms, opt->image, opt->image_size, opt->kernel_name, &why) < 0)
         repl_printf(r, "note: no symbols from '%s' (%s)\n", opt->kernel_name, why);
     repl_reset_chain(r, 0);
-    if (opt->snapshots)
-        r->snaps = snapshots_start(r);
+    if (opt->snapshots) r->snaps = snapshots_start(r);
     finish_resume(r);
     return r;
 }

@@ -238,6 +238,8 @@ void info_gdt(struct repl *r, int argc, char **argv);
 void info_idt(struct repl *r, int argc, char **argv);
 void info_tss(struct repl *r, int argc, char **argv);
 void info_checksum(struct repl *r);
+void info_apic(struct repl *r);
+void info_pic(struct repl *r);
 
 /* The explanation of a recorded step (explain.c). */
 void explain_step(struct repl *r, const struct step_record *rec);

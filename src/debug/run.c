@@ -61,8 +61,7 @@ static bool quiet_step(struct repl *r)
 static void run_and_report(struct repl *r)
 {
     bool hit = run_until_stop(r, UINT64_MAX);
-    if (r->resumed)
-        return;
+    if (r->resumed) return;
     breaks_delete_temporary(r);
     if (hit)
         repl_printf(r, "%s\n", r->stop.why);
@@ -173,8 +172,7 @@ void cmd_until(struct repl *r, int argc, char **argv)
                                      .frame_rsp = c->gpr[RSP] - 1};
             run_until_stop(r, UINT64_MAX);
             breaks_delete_temporary(r);
-            if (r->resumed)
-                return;
+            if (r->resumed) return;
         } else if (!quiet_step(r)) {
             break;
         }

@@ -26,9 +26,9 @@
 
 #include "repl_int.h"
 
-#define MAX_SNAPSHOTS 24
-#define DEFAULT_INTERVAL (1ULL << 22)  /* positions between snapshots (~40 ms to replay) */
-#define CARRY_EXTRA_MAX (16 * 1024)   /* the CLI's state (command history) */
+#define MAX_SNAPSHOTS     24
+#define DEFAULT_INTERVAL  (1ULL << 22) /* positions between snapshots (~40 ms to replay) */
+#define CARRY_EXTRA_MAX   (16 * 1024)  /* the CLI's state (command history) */
 #define EXIT_SESSION_LOST 70           /* EX_SOFTWARE: the live process died */
 
 enum msg_type { MSG_RESUME = 1, MSG_QUERY, MSG_QUIT };
@@ -36,22 +36,22 @@ enum msg_type { MSG_RESUME = 1, MSG_QUERY, MSG_QUIT };
 struct snap {
     pid_t pid;
     uint64_t pos;
-    int wfd;        // write end of its wake pipe
+    int wfd; // write end of its wake pipe
 };
 
 struct snapshots {
     struct snap tab[MAX_SNAPSHOTS]; // oldest first; tab[0] is the root (the boot)
     int n;
-    int reply_r, reply_w;           // query results, shared by every process
+    int reply_r, reply_w; // query results, shared by every process
     uint64_t interval;
-    bool worker;                    // a query worker: takes no snapshots
+    bool worker; // a query worker: takes no snapshots
 };
 
 struct msg {
     uint32_t type;
-    int32_t status;       // MSG_QUIT
-    uint64_t target;      // MSG_RESUME
-    uintptr_t fn;         // MSG_QUERY: the function (the same binary in every process)
+    int32_t status;  // MSG_QUIT
+    uint64_t target; // MSG_RESUME
+    uintptr_t fn;    // MSG_QUERY: the function (the same binary in every process)
     uint32_t arg_len, res_len, carry_len;
 };
 
@@ -80,10 +80,8 @@ static bool write_full(int fd, const void *buf, size_t n)
     const char *p = buf;
     while (n) {
         ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
         p += w;
         n -= (size_t)w;
     }
@@ -95,10 +93,8 @@ static bool read_full(int fd, void *buf, size_t n)
     char *p = buf;
     while (n) {
         ssize_t got = read(fd, p, n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return false;
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
         p += got;
         n -= (size_t)got;
     }
@@ -173,8 +169,7 @@ static bool freeze(struct repl *r)
     struct snapshots *s = r->snaps;
     int p[2];
     fflush(NULL);
-    if (pipe(p) < 0)
-        return false;
+    if (pipe(p) < 0) return false;
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
@@ -186,8 +181,7 @@ static bool freeze(struct repl *r)
         return wait_loop(r, p[0], repl_pos(r));
     }
     close(p[0]);
-    if (s->n == MAX_SNAPSHOTS)
-        thin(s);
+    if (s->n == MAX_SNAPSHOTS) thin(s);
     s->tab[s->n++] = (struct snap){getppid(), repl_pos(r), p[1]};
     return false;
 }
@@ -273,8 +267,7 @@ static bool wait_loop(struct repl *r, int rfd, uint64_t pos)
     for (;;) {
         struct msg m;
         if (!read_full(rfd, &m, sizeof(m))) {
-            if (root)
-                fprintf(stderr, "emu: the debugger session ended unexpectedly\n");
+            if (root) fprintf(stderr, "emu: the debugger session ended unexpectedly\n");
             _exit(root ? EXIT_SESSION_LOST : 0);
         }
         reap();
@@ -284,8 +277,7 @@ static bool wait_loop(struct repl *r, int rfd, uint64_t pos)
                 ;
             _exit(m.status);
         }
-        if (m.type == MSG_QUERY)
-            answer_query(r, rfd, &m);
+        if (m.type == MSG_QUERY) answer_query(r, rfd, &m);
         if (m.type == MSG_RESUME && resume_child(r, &rfd, &m, pos)) {
             sigaction(SIGINT, &old, NULL);
             return true;
@@ -307,9 +299,8 @@ struct snapshots *snapshots_start(struct repl *r)
     s->reply_w = p[1];
     s->interval = DEFAULT_INTERVAL;
     r->snaps = s;
-    if (freeze(r))
-        return s; /* resumed from the boot snapshot: r->resumed is set */
-    if (s->n == 0) { /* fork failed: no snapshots after all */
+    if (freeze(r)) return s; /* resumed from the boot snapshot: r->resumed is set */
+    if (s->n == 0) {         /* fork failed: no snapshots after all */
         close(p[0]);
         close(p[1]);
         free(s);
@@ -321,8 +312,7 @@ struct snapshots *snapshots_start(struct repl *r)
 
 void snapshots_stop(struct snapshots *s, int status)
 {
-    if (!s)
-        return;
+    if (!s) return;
     if (!s->worker && s->n > 0) {
         struct msg m = {.type = MSG_QUIT, .status = status};
         fflush(NULL);
@@ -345,8 +335,7 @@ bool snapshots_maybe_take(struct repl *r)
 
 void snapshots_set_interval(struct snapshots *s, uint64_t interval)
 {
-    if (s)
-        s->interval = interval ? interval : DEFAULT_INTERVAL;
+    if (s) s->interval = interval ? interval : DEFAULT_INTERVAL;
 }
 
 /* Index of the latest snapshot at or before pos. */
@@ -354,8 +343,7 @@ static int latest_before(const struct snapshots *s, uint64_t pos)
 {
     int k = 0;
     for (int i = 0; i < s->n; i++)
-        if (s->tab[i].pos <= pos)
-            k = i;
+        if (s->tab[i].pos <= pos) k = i;
     return k;
 }
 
@@ -367,8 +355,7 @@ uint64_t snapshots_base(const struct snapshots *s, uint64_t pos)
 static bool send(struct repl *r, int k, struct msg *m, const void *arg)
 {
     struct carry *c = malloc(sizeof(*c));
-    if (!c)
-        return false;
+    if (!c) return false;
     fill_carry(r, c);
     m->carry_len = sizeof(*c);
     fflush(NULL);
@@ -383,9 +370,10 @@ bool snapshots_query(struct repl *r, uint64_t before, snapshot_query_fn fn, cons
                      size_t arg_size, void *res, size_t res_size)
 {
     struct snapshots *s = r->snaps;
-    if (!s || s->worker || s->n == 0)
-        return false;
-    struct msg m = {.type = MSG_QUERY, .fn = (uintptr_t)fn, .arg_len = (uint32_t)arg_size,
+    if (!s || s->worker || s->n == 0) return false;
+    struct msg m = {.type = MSG_QUERY,
+                    .fn = (uintptr_t)fn,
+                    .arg_len = (uint32_t)arg_size,
                     .res_len = (uint32_t)res_size};
     struct reply rep;
     if (!send(r, latest_before(s, before), &m, arg) || !read_full(s->reply_r, &rep, sizeof(rep)))
@@ -396,13 +384,11 @@ bool snapshots_query(struct repl *r, uint64_t before, snapshot_query_fn fn, cons
 bool snapshots_resume(struct repl *r, uint64_t target)
 {
     struct snapshots *s = r->snaps;
-    if (!s || s->worker || s->n == 0)
-        return false;
+    if (!s || s->worker || s->n == 0) return false;
     int k = latest_before(s, target);
     while (s->n > k + 1)
         drop(s, s->n - 1); /* the future beyond the snapshot we go back to */
     struct msg m = {.type = MSG_RESUME, .target = target};
-    if (!send(r, k, &m, NULL))
-        return false;
+    if (!send(r, k, &m, NULL)) return false;
     _exit(0); /* the session goes on in the resumed process */
 }
