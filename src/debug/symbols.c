@@ -215,8 +215,10 @@ static int cmp_line(const void *a, const void *b)
 /* Sorts both tables by address. */
 static void sort_tables(struct symtab *t)
 {
-    qsort(t->syms, t->nsyms, sizeof(*t->syms), cmp_sym);
-    qsort(t->lines, t->nlines, sizeof(*t->lines), cmp_line);
+    if (t->nsyms)
+        qsort(t->syms, t->nsyms, sizeof(*t->syms), cmp_sym);
+    if (t->nlines)
+        qsort(t->lines, t->nlines, sizeof(*t->lines), cmp_line);
 }
 
 int symtab_add_elf(struct symtab *t, const void *image, size_t size, const char *file_name,

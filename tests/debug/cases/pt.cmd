@@ -7,6 +7,7 @@ pt user_text
 pt hole_page
 pt secret_page
 pt user_stack
+delete
 break exception
 continue
 explain
