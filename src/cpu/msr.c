@@ -48,7 +48,7 @@ static const struct msr_def msr_table[] = {
     {MSR_IA32_MISC_ENABLE, "IA32_MISC_ENABLE", F(misc_enable), 1, MSR_PLAIN},
     {MSR_IA32_PAT, "IA32_PAT", F(pat), ALL_BITS, MSR_SPECIAL},
     {MSR_IA32_MTRR_DEF_TYPE, "IA32_MTRR_DEF_TYPE", F(mtrr_def_type), MTRR_DEF_TYPE_WRITABLE,
-     MSR_PLAIN},
+     MSR_SPECIAL},
     {MSR_IA32_TSC_DEADLINE, "IA32_TSC_DEADLINE", NO_FIELD, ALL_BITS, MSR_SPECIAL},
     {MSR_IA32_EFER, "IA32_EFER", NO_FIELD, EFER_WRITABLE, MSR_SPECIAL},
     {MSR_IA32_STAR, "IA32_STAR", F(star), ALL_BITS, MSR_PLAIN},
@@ -146,6 +146,7 @@ static int read_special(struct cpu *cpu, uint32_t msr, uint64_t *v)
     case MSR_IA32_BIOS_SIGN_ID: *v = 0; return 0;
     case MSR_IA32_MTRRCAP: *v = MTRRCAP_VALUE; return 0;
     case MSR_IA32_PAT: *v = cpu->msr.pat; return 0;
+    case MSR_IA32_MTRR_DEF_TYPE: *v = cpu->msr.mtrr_def_type; return 0;
     case MSR_IA32_EFER: *v = cpu->efer; return 0;
     case MSR_IA32_FS_BASE: *v = cpu->seg[SEG_FS].base; return 0;
     case MSR_IA32_GS_BASE: *v = cpu->seg[SEG_GS].base; return 0;
@@ -177,6 +178,11 @@ static int write_special(struct cpu *cpu, uint32_t msr, uint64_t v)
         cpu->msr.pat = v;
         return 0;
     case MSR_IA32_EFER: return write_efer(cpu, v);
+    case MSR_IA32_MTRR_DEF_TYPE: /* the default type must be a valid MTRR type */
+        if ((v & ~MTRR_DEF_TYPE_WRITABLE) || !(MTRR_VALID_TYPES & (1u << (v & 0xff))))
+            return -1;
+        cpu->msr.mtrr_def_type = v;
+        return 0;
     case MSR_IA32_FS_BASE:
     case MSR_IA32_GS_BASE: {
         if (!is_canonical(v))

@@ -96,6 +96,8 @@ static void test_reserved_memory_types_raise_gp(void **state)
     assert_false(wrmsr_gp(MSR_IA32_PAT, 0x0007040600070407ULL));
     assert_true(wrmsr_gp(MSR_IA32_MTRR_FIX64K_00000, 0x0606060606060607ULL));
     assert_true(wrmsr_gp(MSR_IA32_MTRR_DEF_TYPE, 1ULL << 12));
+    assert_true(wrmsr_gp(MSR_IA32_MTRR_DEF_TYPE, 0xc02)); /* default type 2 */
+    assert_false(wrmsr_gp(MSR_IA32_MTRR_DEF_TYPE, 0xc06));
 }
 
 static void test_read_only_msrs_raise_gp_on_write(void **state)
