@@ -149,6 +149,84 @@ static void test_rep_stosb_longer_than_a_chunk_completes(void **state)
     assert_int_equal(isa_peek(m, ISA_DATA + 9999, 2), 0x00ab);
 }
 
+/* A port device for INS/OUTS: reads count up from 1, writes are recorded. */
+struct port_log {
+    unsigned reads, writes;
+    uint16_t port;
+    uint64_t written[8];
+};
+
+static uint64_t log_in(void *opaque, uint16_t port, unsigned size)
+{
+    struct port_log *l = opaque;
+    (void)size;
+    l->port = port;
+    return ++l->reads;
+}
+
+static void log_out(void *opaque, uint16_t port, uint64_t value, unsigned size)
+{
+    struct port_log *l = opaque;
+    (void)size;
+    l->port = port;
+    if (l->writes < 8)
+        l->written[l->writes] = value;
+    l->writes++;
+}
+
+static void attach_ports(struct isa *m, struct port_log *l)
+{
+    m->cpu->env.opaque = l;
+    m->cpu->env.io_in = log_in;
+    m->cpu->env.io_out = log_out;
+}
+
+static void test_rep_insb_reads_the_port_into_memory(void **state)
+{
+    struct isa *m = *state;
+    struct port_log l = {0};
+    attach_ports(m, &l);
+    REG(RDX) = 0x3f8;
+    REG(RDI) = ISA_DATA;
+    REG(RCX) = 3;
+    assert_int_equal(isa_run(m, "f3 6c" /* rep insb */), NO_FAULT);
+    assert_int_equal(l.reads, 3);
+    assert_int_equal(l.port, 0x3f8);
+    assert_int_equal(isa_peek(m, ISA_DATA, 4), 0x00030201);
+    assert_int_equal(REG(RDI), ISA_DATA + 3);
+    assert_int_equal(REG(RCX), 0);
+}
+
+static void test_insb_to_read_only_page_faults_before_reading_the_port(void **state)
+{
+    struct isa *m = *state;
+    struct port_log l = {0};
+    attach_ports(m, &l);
+    *isa_pte(m, ISA_DATA) &= ~PTE_W;
+    mmu_flush_all(&m->cpu->mmu);
+    REG(RDI) = ISA_DATA;
+    assert_int_equal(isa_run(m, "6c" /* insb */), EXC_PF);
+    assert_int_equal(l.reads, 0); /* a device read may have side effects */
+    assert_int_equal(REG(RDI), ISA_DATA);
+}
+
+static void test_rep_outsw_writes_words_backwards_with_df(void **state)
+{
+    struct isa *m = *state;
+    struct port_log l = {0};
+    attach_ports(m, &l);
+    isa_poke(m, ISA_DATA, 0x2222111100000000ULL, 8);
+    REG(RDX) = 0x80;
+    REG(RSI) = ISA_DATA + 6;
+    REG(RCX) = 2;
+    isa_set_flags(m, RFLAGS_FIXED1 | RFLAGS_DF);
+    assert_int_equal(isa_run(m, "66 f3 6f" /* rep outsw */), NO_FAULT);
+    assert_int_equal(l.writes, 2);
+    assert_int_equal(l.written[0], 0x2222);
+    assert_int_equal(l.written[1], 0x1111);
+    assert_int_equal(REG(RSI), ISA_DATA + 2);
+}
+
 static void test_rep_movsw_in_protected_mode_writes_through_es(void **state)
 {
     struct isa *m = *state;
@@ -190,6 +268,9 @@ int main(void)
         TEST64(test_source_segment_override_applies_to_rsi),
         TEST64(test_rep_movsb_fault_midway_keeps_progress),
         TEST64(test_rep_stosb_longer_than_a_chunk_completes),
+        TEST64(test_rep_insb_reads_the_port_into_memory),
+        TEST64(test_insb_to_read_only_page_faults_before_reading_the_port),
+        TEST64(test_rep_outsw_writes_words_backwards_with_df),
         TEST32(test_rep_movsw_in_protected_mode_writes_through_es),
         TEST32(test_address_size_16_wraps_si_and_keeps_upper_bits),
     };
