@@ -155,7 +155,11 @@ static bool idt_cause_text(struct cpu *cpu, const struct cpu_fault_record *r, ch
                  cpu->idtr.limit);
         return true;
     case FC_IDT_BAD_TYPE:
-        snprintf(buf, n, "IDT entry %u is not an interrupt or trap gate valid in this mode", v);
+        if ((g | r->why.desc[1]) == 0)
+            snprintf(buf, n, "IDT entry %u is empty (all zeros), not a gate", v);
+        else
+            snprintf(buf, n, "IDT entry %u is not an interrupt or trap gate valid in this mode",
+                     v);
         return true;
     case FC_IDT_DPL:
         snprintf(buf, n, "IDT entry %u has DPL %u, below the CPL (%u): INT n may not use it", v,
@@ -263,11 +267,14 @@ static bool desc_is_gate(const struct cpu_fault_record *r)
 static void print_descriptor(struct cpu *cpu, const struct cpu_fault_record *r, FILE *out)
 {
     const uint64_t *d = r->why.desc;
-    if (d[0] == 0 && d[1] == 0)
+    if (d[0] == 0 && d[1] == 0 && !desc_is_gate(r))
         return;
     bool ia32e = (cpu->efer & EFER_LMA) != 0;
     char text[192];
-    dbg_describe_descriptor(d[0], d[1], ia32e, text, sizeof(text));
+    if (d[0] == 0 && d[1] == 0)
+        snprintf(text, sizeof(text), "empty (all zeros): no gate was installed here");
+    else
+        dbg_describe_descriptor(d[0], d[1], ia32e, text, sizeof(text));
     if (desc_is_gate(r)) {
         unsigned size = ia32e ? 16 : 8;
         fprintf(out, "       IDT[%u] at 0x%" PRIx64 " = 0x%016" PRIx64, (unsigned)r->why.aux,
@@ -332,6 +339,54 @@ void dbg_print_record(struct cpu *cpu, int i, FILE *out)
         dbg_print_walk(cpu, r->cr2, r->error, "       ", out);
 }
 
+/* One line on the likely mistake behind the first failed delivery, for the
+ * causes a hobby kernel meets most. */
+static void print_hint(struct cpu *cpu, FILE *out)
+{
+    for (int i = 1; i < cpu->chain_len; i++) {
+        const struct cpu_fault_record *r = &cpu->chain[i];
+        bool ia32e = (cpu->efer & EFER_LMA) != 0;
+        const char *hint = NULL;
+        switch (r->why.cause) {
+        case FC_IDT_LIMIT:
+            hint = ia32e ? "the IDT is too short: a 64-bit IDT has 16-byte gates, 256 of them "
+                           "need IDTR.limit = 0xfff (is LIDT given the table, or not run at all?)"
+                         : "the IDT is too short: 8-byte gates, 256 of them need IDTR.limit = "
+                           "0x7ff (is LIDT given the table, or not run at all?)";
+            break;
+        case FC_IDT_BAD_TYPE:
+            hint = (r->why.desc[0] | r->why.desc[1]) == 0
+                       ? "the IDT entry is empty: install a handler for every vector the "
+                         "kernel can raise (and check IDTR.base)"
+                       : ia32e ? "in IA-32e mode a gate must have type 0xE (interrupt) or 0xF "
+                                 "(trap) and 16 bytes"
+                               : "a gate must have type 0xE/0xF (32-bit) or 0x6/0x7 (16-bit)";
+            break;
+        case FC_IDT_NOT_PRESENT: hint = "set the present bit (0x80 in the gate's type byte)"; break;
+        case FC_IDT_DPL: hint = "INT n from ring 3 needs a gate with DPL 3"; break;
+        case FC_CODE_NOT_64:
+            hint = "in IA-32e mode every gate must name a 64-bit code segment (L=1, D=0)";
+            break;
+        case FC_TSS_LIMIT:
+        case FC_TSS_SS:
+            hint = "a change to a more privileged ring takes its stack from the TSS: load one "
+                   "(LTR) with RSP0/ESP0 (and SS0 in legacy mode) set";
+            break;
+        case FC_STACK_NONCANONICAL:
+            hint = "the stack taken for the handler (TSS.RSPn or ISTn) is not a valid address: "
+                   "is the TSS filled in?";
+            break;
+        default: break;
+        }
+        if (!hint && r->vector == EXC_PF && r->kind == CPU_EV_FAULT)
+            hint = "the handler's stack (or IDT, GDT, TSS) is not mapped";
+        if (hint) {
+            fprintf(out, "  hint: %s\n", hint);
+            return;
+        }
+    }
+}
+
 void dbg_print_chain(struct cpu *cpu, FILE *out)
 {
     fprintf(out, "exception chain (oldest first):\n");
@@ -341,4 +396,5 @@ void dbg_print_chain(struct cpu *cpu, FILE *out)
         dbg_print_record(cpu, i, out);
     if (cpu->shutdown)
         fprintf(out, "  -> shutdown (triple fault): a fault while delivering #DF stops the CPU\n");
+    print_hint(cpu, out);
 }

@@ -71,8 +71,12 @@ void dbg_print_history(struct cpu *cpu, FILE *out)
                                      : cpu->icount;
         add_block(cpu, r, end - r->icount, lines, cap, &n);
     }
+    /* The instruction that raised the chain did not retire if it faulted,
+     * or if it was a software interrupt whose delivery failed. */
     const struct cpu_fault_record *f = cpu->chain_len ? &cpu->chain[0] : NULL;
-    if (f && f->kind == CPU_EV_FAULT && total) {
+    bool unretired = f && (f->kind == CPU_EV_FAULT ||
+                           (f->kind == CPU_EV_SOFTWARE && cpu->chain_len > 1));
+    if (unretired && total) {
         lines[n % cap] = (struct hist_line){f->rip, linear(f->cs_base, f->rip, f->mode), f->mode,
                                             true};
         n++;
