@@ -35,7 +35,8 @@ const struct repl_cmd repl_commands[] = {
      "through calls) until the CPU is past the current instruction in this frame --\n"
      "the way out of a loop whose branch goes backwards.\n"
      "  until 0x100040\n  until done_label\n  until"},
-    {"break", "b", cmd_break, "break ADDR|SYMBOL | syscall [NAME] | vector N | exception | cr3",
+    {"break", "b", cmd_break,
+     "break ADDR|SYMBOL | syscall [NAME] | vector N [user] | exception | cr3",
      "stop at an address, a system call, a vector, any exception, a CR3 switch",
      "break ADDR or SYMBOL stops before the instruction there executes (also when an\n"
      "interrupt handler starts there). The catchpoints stop right after an event:\n"
@@ -44,6 +45,7 @@ const struct repl_cmd repl_commands[] = {
      "  break syscall            every system call, at the kernel's entry point\n"
      "  break syscall write      one system call, by name or number\n"
      "  break vector 0x20        delivery of vector 0x20 (the timer on many kernels)\n"
+     "  break vector 0xec user   ... only when it interrupts ring 3\n"
      "  break exception          any exception the CPU raises (#PF, #GP, ...)\n"
      "  break cr3                every address-space switch\n"
      "Alias: b. 'info breakpoints' lists them, 'delete N' removes one."},

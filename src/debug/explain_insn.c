@@ -95,11 +95,24 @@ static void generic(struct repl *r, const struct step_record *rec)
         flags_line(r, "sets flags from the result", in->zi.cpu_flags->modified);
         flags_line(r, "leaves undefined (the SDM promises no value)", in->zi.cpu_flags->undefined);
     }
-    for (int i = 0; i < rec->nwrites; i++)
-        explain_line(r, 1, "memory [%#llx] (%u bytes): %#llx -> %#llx",
-                     (unsigned long long)rec->writes[i].addr, rec->writes[i].size,
-                     (unsigned long long)rec->writes[i].old_value,
-                     (unsigned long long)rec->writes[i].new_value);
+    uint64_t next = rec->before.rip + in->len;
+    if (rec->retired && rec->after.rip != next) {
+        char to[200];
+        repl_format_addr(r, rec->after.rip, false, to, sizeof(to));
+        explain_line(r, 1, "and transfers control: RIP <- %s", to);
+    }
+    for (int i = 0; i < rec->nwrites; i++) {
+        const struct mem_write *w = &rec->writes[i];
+        if (w->count > 1)
+            explain_line(r, 1, "memory [%#llx, %#llx): %u writes of %u bytes (a string operation)",
+                         (unsigned long long)w->addr,
+                         (unsigned long long)(w->addr + (uint64_t)w->count * w->size), w->count,
+                         w->size);
+        else
+            explain_line(r, 1, "memory [%#llx] (%u bytes): %#llx -> %#llx",
+                         (unsigned long long)w->addr, w->size, (unsigned long long)w->old_value,
+                         (unsigned long long)w->new_value);
+    }
 }
 
 bool explain_simple(struct repl *r, const struct step_record *rec)

@@ -49,10 +49,9 @@ static void sysret_insn(struct repl *r, const struct step_record *rec)
     explain_line(r, 1, "CS <- IA32_STAR[63:48]%s | 3 = %#x (%s-bit user code)", q ? " + 16" : "",
                  b->seg[SEG_CS].sel, q ? "64" : "32");
     explain_line(r, 1, "SS <- IA32_STAR[63:48] + 8 | 3 = %#x", (base + 8) | 3);
-    explain_line(r, 1,
-                 "CPL %u -> 3. RSP is not restored: the kernel must have put the user "
-                 "stack back before SYSRET.",
-                 a->cpl);
+    explain_line(r, 1, "CPL %u -> 3", a->cpl);
+    explain_line(r, 1, "RSP is not restored: the kernel must have put the user stack back");
+    explain_line(r, 1, "before SYSRET.");
 }
 
 static void sysenter_insn(struct repl *r, const struct step_record *rec, bool enter)
@@ -146,9 +145,8 @@ static void wrmsr(struct repl *r, const struct step_record *rec)
                  name ? name : "unknown", (unsigned long long)v);
     switch (msr) {
     case MSR_IA32_EFER:
-        explain_line(r, 1,
-                     "EFER: SCE enables SYSCALL, LME asks for long mode (active once "
-                     "paging is on), NXE enables the no-execute page bit.");
+        explain_line(r, 1, "EFER: SCE enables SYSCALL, LME asks for long mode (active once");
+        explain_line(r, 1, "paging is on), NXE enables the no-execute page bit.");
         break;
     case MSR_IA32_STAR:
         explain_line(r, 1,
@@ -202,8 +200,8 @@ static void far_transfer(struct repl *r, const struct step_record *rec)
     const struct seg *cs = &rec->after.seg[SEG_CS];
     char what[96];
     desc_format_cached(cs->attr, (rec->after.efer & EFER_LMA) != 0, what, sizeof(what));
-    explain_line(r, 0, "A far transfer (%s): CS is loaded from a descriptor, not just RIP.",
-                 rec->insn.text);
+    explain_line(r, 0, "A far transfer: %s", rec->insn.text);
+    explain_line(r, 1, "CS is loaded from a descriptor in the GDT, not just RIP.");
     explain_line(r, 1, "CS <- %#x: %s, base %#llx.", cs->sel, what, (unsigned long long)cs->base);
     if (rec->before.mode != rec->after.mode)
         explain_line(r, 1, "That changes how instructions decode: %s -> %s.",

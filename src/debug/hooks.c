@@ -56,13 +56,19 @@ void repl_sync_hooks(struct repl *r)
 static void record(struct step_record *rec, const emu_event *ev)
 {
     if (ev->kind == EMU_EV_MEM_WRITE) {
+        struct mem_write *last = rec->nwrites ? &rec->writes[rec->nwrites - 1] : NULL;
+        if (last && last->size == ev->u.mem.size && last->implicit == ev->u.mem.implicit &&
+            ev->u.mem.addr == last->addr + (uint64_t)last->size * last->count) {
+            last->count++; /* the next element of a string operation */
+            return;
+        }
         if (rec->nwrites == STEP_MAX_WRITES) {
             rec->dropped_writes++;
             return;
         }
         rec->writes[rec->nwrites++] =
-            (struct mem_write){ev->u.mem.addr, ev->u.mem.old_value, ev->u.mem.value, ev->u.mem.size,
-                               ev->u.mem.implicit};
+            (struct mem_write){ev->u.mem.addr, ev->u.mem.old_value, ev->u.mem.value,
+                               ev->u.mem.size, ev->u.mem.implicit,  1};
         return;
     }
     if (rec->nevents == STEP_MAX_EVENTS) {

@@ -145,7 +145,21 @@ void repl_format_addr(const struct repl *r, uint64_t addr, bool with_line, char 
 
 size_t repl_read_linear(struct repl *r, uint64_t lin, void *buf, size_t len)
 {
-    return cpu_read_linear(r->m->cpu, lin, buf, len);
+    struct mmu *mmu = &r->m->cpu->mmu;
+    uint8_t *out = buf;
+    size_t done = 0;
+    while (done < len) {
+        struct mmu_walk w;
+        uint64_t at = lin + done;
+        size_t chunk = PAGE_SIZE - (at & PAGE_OFFSET_MASK);
+        if (chunk > len - done) chunk = len - done;
+        if (!mmu_walk(mmu, at, MMU_READ | MMU_NO_SIDE_EFFECTS, &w) ||
+            phys_ram_offset(mmu->pm, w.pa) < 0 || phys_ram_offset(mmu->pm, w.pa + chunk - 1) < 0)
+            break; /* not mapped, or not RAM (a device or nothing): not read */
+        phys_copy_from(mmu->pm, w.pa, out + done, chunk);
+        done += chunk;
+    }
+    return done;
 }
 
 uint64_t repl_code_linear(const struct repl *r, uint64_t rip)

@@ -25,7 +25,8 @@ struct mem_write {
     uint64_t addr;
     uint64_t old_value, new_value;
     uint8_t size;
-    bool implicit; // interrupt frame, descriptor table
+    bool implicit;  // interrupt frame, descriptor table
+    uint32_t count; // contiguous writes of `size` folded into this one (a string instruction)
 };
 
 /* Everything one step did: the instruction, the state before and after,

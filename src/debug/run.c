@@ -36,7 +36,8 @@ bool run_until_stop(struct repl *r, uint64_t limit)
             r->end = res;
             break;
         }
-        if (!r->stop_hit) snapshots_maybe_take(r);
+        if (!r->stop_hit && snapshots_maybe_take(r))
+            return false; /* resumed from this snapshot: unwind to repl_execute */
     }
     r->phase = PHASE_IDLE;
     repl_sync_hooks(r);

@@ -98,10 +98,20 @@ static void print_writes(struct repl *r, const struct step_record *rec)
     for (int i = 0; i < rec->nwrites; i++) {
         const struct mem_write *w = &rec->writes[i];
         int digits = 2 * w->size;
+        const char *by = w->implicit ? "  (by the CPU itself)" : "";
+        if (w->count > 1) {
+            repl_printf(r,
+                        "    mem     [%#llx, %#llx) %u writes of %u bytes, the first 0x%0*llx -> "
+                        "0x%0*llx%s\n",
+                        (unsigned long long)w->addr,
+                        (unsigned long long)(w->addr + (uint64_t)w->count * w->size), w->count,
+                        w->size, digits, (unsigned long long)w->old_value, digits,
+                        (unsigned long long)w->new_value, by);
+            continue;
+        }
         repl_printf(r, "    mem     [%#llx] %u byte%s 0x%0*llx -> 0x%0*llx%s\n",
                     (unsigned long long)w->addr, w->size, w->size > 1 ? "s" : "", digits,
-                    (unsigned long long)w->old_value, digits, (unsigned long long)w->new_value,
-                    w->implicit ? "  (by the CPU itself)" : "");
+                    (unsigned long long)w->old_value, digits, (unsigned long long)w->new_value, by);
     }
     if (rec->dropped_writes) repl_printf(r, "    ... and %d more writes\n", rec->dropped_writes);
 }

@@ -215,10 +215,8 @@ static int cmp_line(const void *a, const void *b)
 /* Sorts both tables by address. */
 static void sort_tables(struct symtab *t)
 {
-    if (t->nsyms)
-        qsort(t->syms, t->nsyms, sizeof(*t->syms), cmp_sym);
-    if (t->nlines)
-        qsort(t->lines, t->nlines, sizeof(*t->lines), cmp_line);
+    if (t->nsyms) qsort(t->syms, t->nsyms, sizeof(*t->syms), cmp_sym);
+    if (t->nlines) qsort(t->lines, t->nlines, sizeof(*t->lines), cmp_line);
 }
 
 int symtab_add_elf(struct symtab *t, const void *image, size_t size, const char *file_name,

@@ -18,8 +18,12 @@ import sys
 
 
 def run(args):
-    cmd = [args.emu, 'repl', '--batch', '-x', args.script] + args.emu_arg + [args.kernel]
-    p = subprocess.run(cmd, capture_output=True, timeout=args.timeout)
+    # Run next to the kernel and name it without a directory: the name is
+    # part of the Multiboot command line, which a kernel may print.
+    kdir, kname = os.path.split(os.path.abspath(args.kernel))
+    cmd = [os.path.abspath(args.emu), 'repl', '--batch', '-x', os.path.abspath(args.script)]
+    cmd += args.emu_arg + [kname]
+    p = subprocess.run(cmd, capture_output=True, timeout=args.timeout, cwd=kdir)
     text = p.stdout.decode('utf-8', 'replace')
     if p.stderr:
         text += '--- stderr ---\n' + p.stderr.decode('utf-8', 'replace')
@@ -53,11 +57,11 @@ def main():
     args = ap.parse_args()
     text = run(args)
     if os.environ.get('EMU_REBASE') == '1':
-        with open(args.expected, 'w') as f:
+        with open(args.expected, 'w', newline='') as f:
             f.write(text)
         print('rebased', args.expected)
     else:
-        with open(args.expected) as f:
+        with open(args.expected, newline='') as f:
             want = f.read()
         if text != want:
             sys.stdout.writelines(difflib.unified_diff(
