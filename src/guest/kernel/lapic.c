@@ -27,6 +27,7 @@
 
 #define SVR_APIC_ENABLE    (1 << 8)
 #define LVT_MASKED         (1 << 16)
+#define LVT_DELIVERY_NMI   (4 << 8)
 #define LVT_TIMER_PERIODIC (1 << 17)
 #define DCR_DIVIDE_BY_16   0x3
 
@@ -50,8 +51,8 @@ void lapic_init(void)
     lapic = ioremap(base & APIC_BASE_ADDR_MASK, PAGE_SIZE);
     lapic_write(LAPIC_SVR, SVR_APIC_ENABLE | VEC_SPURIOUS);
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED); /* the PICs' ExtINT path: unused */
-    lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
+    lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);       /* the PICs' ExtINT path: unused */
+    lapic_write(LAPIC_LVT_LINT1, LVT_DELIVERY_NMI); /* as on a PC: LINT1 carries NMI */
     lapic_write(LAPIC_LVT_ERROR, VEC_LAPIC_ERROR);
     lapic_write(LAPIC_ESR, 0); /* the ESR latches on a write: clear it twice */
     lapic_write(LAPIC_ESR, 0);

@@ -97,8 +97,23 @@ static void exception(struct trapframe *tf)
         oops(tf, cr2);
 }
 
+/* An NMI can arrive anywhere, even in syscall_entry before its SWAPGS,
+ * where GS.base is still the user's: so no this_cpu() here (the CPU is
+ * cpu0, reached by its name). No device of this machine raises NMIs on
+ * purpose: say so and go on, as Linux does. */
+static void nmi(void)
+{
+    extern struct cpu cpu0;
+    cpu0.irq_count[X86_TRAP_NMI]++;
+    printk("Uhhuh. NMI received for unknown reason on CPU 0.\n");
+}
+
 void trap(struct trapframe *tf)
 {
+    if (tf->trapno == X86_TRAP_NMI) {
+        nmi();
+        return;
+    }
     if (tf->trapno < NVECTORS) this_cpu()->irq_count[tf->trapno]++;
     if (tf->trapno == VEC_SYSCALL)
         syscall_int80(tf);
