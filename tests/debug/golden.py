@@ -64,8 +64,12 @@ def main():
         with open(args.expected, newline='') as f:
             want = f.read()
         if text != want:
-            sys.stdout.writelines(difflib.unified_diff(
+                        sys.stdout.writelines(difflib.unified_diff(
                 want.splitlines(True), text.splitlines(True), args.expected, 'actual'))
+            print('\nThe transcript changed. If that is intended (the REPL, or the kernel '
+                  'it runs -- src/guest -- changed), rewrite the expectations with\n'
+                  '    EMU_REBASE=1 meson test -C BUILDDIR --suite debug\n'
+                  'and review `git diff tests/debug/cases` before committing.')
             return 1
     pairs = [p for p in args.equal.split(',') if p]
     return 0 if check_equal(text, pairs) else 1
