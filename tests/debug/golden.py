@@ -64,7 +64,7 @@ def main():
         with open(args.expected, newline='') as f:
             want = f.read()
         if text != want:
-                        sys.stdout.writelines(difflib.unified_diff(
+            sys.stdout.writelines(difflib.unified_diff(
                 want.splitlines(True), text.splitlines(True), args.expected, 'actual'))
             print('\nThe transcript changed. If that is intended (the REPL, or the kernel '
                   'it runs -- src/guest -- changed), rewrite the expectations with\n'
