@@ -168,9 +168,58 @@ static void unary(struct cpu *cpu, const struct insn *in)
         lf_set(cpu, LF_NEG, size, r, a, 0);
 }
 
+/* Hot forms: a 32- or 64-bit register. INC/DEC keep CF in `aux`. */
+static void not_r64(struct cpu *cpu, const struct insn *in)
+{
+    cpu->gpr[in->r1] = ~cpu->gpr[in->r1];
+}
+
+static void not_r32(struct cpu *cpu, const struct insn *in)
+{
+    cpu->gpr[in->r1] = (uint32_t)~cpu->gpr[in->r1];
+}
+
+static void incdec_r(struct cpu *cpu, const struct insn *in, unsigned size, uint64_t delta)
+{
+    uint8_t cf = flags_cf(cpu);
+    uint64_t a = cpu->gpr[in->r1], r = (a + delta) & size_mask(size);
+    cpu->gpr[in->r1] = r; /* a 32-bit result is zero-extended by the mask */
+    lf_set(cpu, delta == 1 ? LF_INC : LF_DEC, size, r, a, 1);
+    cpu->lf.aux = cf;
+}
+
+static void inc_r64(struct cpu *cpu, const struct insn *in)
+{
+    incdec_r(cpu, in, 8, 1);
+}
+
+static void dec_r64(struct cpu *cpu, const struct insn *in)
+{
+    incdec_r(cpu, in, 8, ~0ULL);
+}
+
+static void inc_r32(struct cpu *cpu, const struct insn *in)
+{
+    incdec_r(cpu, in, 4, 1);
+}
+
+static void dec_r32(struct cpu *cpu, const struct insn *in)
+{
+    incdec_r(cpu, in, 4, ~0ULL);
+}
+
+static const insn_fn hot_unary[4][2] = {
+    [UN_INC] = {inc_r32, inc_r64},
+    [UN_DEC] = {dec_r32, dec_r64},
+    [UN_NOT] = {not_r32, not_r64},
+};
+
 bool xl_unary(const struct xlate *x, struct insn *in)
 {
     xl_operand(x, 0, in);
     in->fn = unary;
+    bool reg = !(in->flags & INSN_M0) && in->r1 < REG_ZERO;
+    if (reg && (in->osz == 4 || in->osz == 8) && hot_unary[in->op][in->osz == 8])
+        in->fn = hot_unary[in->op][in->osz == 8];
     return true;
 }

@@ -160,11 +160,28 @@ static void cmov(struct cpu *cpu, const struct insn *in)
         reg_write(cpu, in->r1, 4, reg_read(cpu, in->r1, 4));
 }
 
+/* Hot forms: register to register, 64- and 32-bit. */
+static void cmov_rr64(struct cpu *cpu, const struct insn *in)
+{
+    if (flags_cond(cpu, in->op))
+        cpu->gpr[in->r1] = cpu->gpr[in->r2];
+}
+
+static void cmov_rr32(struct cpu *cpu, const struct insn *in)
+{
+    unsigned from = flags_cond(cpu, in->op) ? in->r2 : in->r1;
+    cpu->gpr[in->r1] = (uint32_t)cpu->gpr[from];
+}
+
 bool xl_cmov(const struct xlate *x, struct insn *in)
 {
     xl_operand(x, 0, in);
     xl_operand(x, 1, in);
     in->fn = cmov;
+    if (!(in->flags & INSN_M1) && in->osz == 8)
+        in->fn = cmov_rr64;
+    else if (!(in->flags & INSN_M1) && in->osz == 4)
+        in->fn = cmov_rr32;
     return true;
 }
 
