@@ -1,10 +1,9 @@
 /* Interrupt and exception delivery through the IDT: the IA-32e gate (with
  * IST and the 16-byte aligned frame), the protected-mode interrupt and trap
  * gates (32- and 16-bit, with the TSS stack switch and its checks), and the
- * real-mode IVT. Follows SDM Vol. 2 "INT n/INTO/INT3/INT1 - Operation":
- * every check runs, and every frame write happens, before any register
- * changes. Task gates are not implemented (they raise #GP, see
- * docs/faults.md). */
+ * real-mode IVT, and task gates (task.c). Follows SDM Vol. 2 "INT n/INTO/
+ * INT3/INT1 - Operation": every check runs, and every frame write happens,
+ * before any register changes. */
 #include "event.h"
 
 #define GATE_TYPE_SHIFT 40
@@ -199,6 +198,23 @@ static void pm_push_frame(struct cpu *cpu, const struct pm_frame *f, bool user)
     }
 }
 
+/* An IDT task gate: a task switch (EFLAGS come from the new TSS, nothing
+ * is cleared), then the error code, if any, on the new task's stack. */
+static void deliver_task_gate(struct cpu *cpu, const struct event *ev, uint64_t gate)
+{
+    unsigned w = task_through_gate(cpu, gate, TASK_INT, ev->rip, event_ext(ev));
+    cpu->halted = false;
+    if (ev->error == EXC_NO_ERROR)
+        return;
+    const struct seg *ss = &cpu->seg[SEG_SS];
+    uint64_t mask = (ss->attr & SEG_ATTR_DB) ? 0xffffffffULL : 0xffffULL;
+    uint64_t sp = cpu->gpr[RSP] & mask;
+    if (!seg_stack_room(ss, sp, w))
+        cpu_fault_why(cpu, EXC_SS, event_ext(ev), FC_STACK_LIMIT, sp);
+    sys_write(cpu, (ss->base + ((sp - w) & mask)) & 0xffffffffULL, w, ev->error);
+    cpu->gpr[RSP] = (cpu->gpr[RSP] & ~mask) | ((sp - w) & mask);
+}
+
 static void deliver_protected(struct cpu *cpu, const struct event *ev)
 {
     unsigned v = ev->vector;
@@ -210,8 +226,10 @@ static void deliver_protected(struct cpu *cpu, const struct event *ev)
     check_gate(cpu, ev, gate, 0,
                is32 || type == DESC_TYPE_INT16 || type == DESC_TYPE_TRAP16 ||
                    type == DESC_TYPE_TASK);
-    if (type == DESC_TYPE_TASK)
-        idt_fault(cpu, EXC_GP, ev, FC_TASK_SWITCH, gate, 0);
+    if (type == DESC_TYPE_TASK) {
+        deliver_task_gate(cpu, ev, gate);
+        return;
+    }
     uint16_t sel = (uint16_t)(gate >> 16);
     uint64_t target = (gate & 0xffff) | ((gate >> 32) & 0xffff0000ULL);
     uint64_t desc[2];

@@ -3,8 +3,8 @@
  * non-conforming code, and call gates (16/32-bit in legacy mode with the
  * TSS stack switch and parameter copy; 64-bit in IA-32e mode). Every check
  * and every stack access happens before any register changes. Task gates
- * and TSS targets (task switches) are not implemented: they raise
- * #GP(selector) (docs/faults.md). */
+ * and TSS targets (legacy mode task switches) are
+ * handled by task.c. */
 #include "ops.h"
 
 #define GATE_PARAMS_SHIFT 32
@@ -149,10 +149,7 @@ static void resolve(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz
         seg_read_system_descriptor(cpu, sel, EXC_GP, d);
         via_call_gate(cpu, sel, d, call, t);
     } else {
-        unsigned type = attr & SEG_ATTR_TYPE;
-        bool task = !(attr & SEG_ATTR_S) && !ia32e(cpu) &&
-                    (type == DESC_TYPE_TASK || type == DESC_TYPE_TSS || type == DESC_TYPE_TSS16);
-        far_fault(cpu, EXC_GP, sel, task ? FC_TASK_SWITCH : FC_BAD_SYSTEM_TYPE, d);
+        far_fault(cpu, EXC_GP, sel, FC_BAD_SYSTEM_TYPE, d);
     }
     t->rip = check_offset(cpu, t->code[0], t->rip, t->width);
 }
@@ -181,12 +178,42 @@ static bool real_or_v86(const struct cpu *cpu)
     return !cpu_protected(cpu) || (cpu->rflags & RFLAGS_VM);
 }
 
+/* JMP/CALL to a TSS or a task gate (legacy protected mode): the privilege
+ * and presence checks of the TSS or gate, then the task switch. Returns
+ * false when sel names something else. */
+static bool far_task(struct cpu *cpu, uint16_t sel, bool call)
+{
+    uint64_t d[2];
+    if (ia32e(cpu) || (sel & 0xfffc) == 0 || !seg_fetch_descriptor(cpu, sel, false, d))
+        return false;
+    uint16_t attr = desc_attr(d[0]);
+    unsigned type = attr & SEG_ATTR_TYPE, dpl = attr_dpl(attr);
+    bool tss = type == DESC_TYPE_TSS || type == DESC_TYPE_TSS16 || type == DESC_TYPE_TSS_BUSY ||
+               type == DESC_TYPE_TSS16_BUSY;
+    if ((attr & SEG_ATTR_S) || (!tss && type != DESC_TYPE_TASK))
+        return false;
+    if (dpl < cpu->cpl || dpl < (sel & SEL_RPL))
+        far_fault(cpu, EXC_GP, sel, FC_CALL_GATE_PRIVILEGE, d);
+    if (tss && (type & 0x2))
+        far_fault(cpu, EXC_GP, sel, FC_TSS_BUSY, d);
+    if (!(attr & SEG_ATTR_P))
+        far_fault(cpu, EXC_NP, sel, FC_NOT_PRESENT, d);
+    enum task_source src = call ? TASK_CALL : TASK_JMP;
+    if (tss)
+        task_switch(cpu, sel, d[0], src, next_rip(cpu), 0);
+    else
+        task_through_gate(cpu, d[0], src, next_rip(cpu), 0);
+    return true;
+}
+
 void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz)
 {
     if (real_or_v86(cpu)) {
         real_jump(cpu, sel, offset, osz);
         return;
     }
+    if (far_task(cpu, sel, false))
+        return;
     struct far_target t;
     resolve(cpu, sel, offset, osz, false, &t);
     commit_cs(cpu, &t);
@@ -267,6 +294,8 @@ void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz)
         real_jump(cpu, sel, offset, osz);
         return;
     }
+    if (far_task(cpu, sel, true))
+        return;
     struct far_target t;
     resolve(cpu, sel, offset, osz, true, &t);
     if (t.cpl < cpu->cpl) {

@@ -29,7 +29,6 @@ enum cpu_fault_cause {
     FC_SEL_IN_LDT,        // LTR/LLDT selector with TI = 1
     FC_CALL_GATE_PRIVILEGE, // call gate DPL < CPL or < RPL
     FC_CALL_GATE_NOT_PRESENT,
-    FC_TASK_SWITCH,       // task gates and TSS targets: task switching is not implemented
     /* IDT; aux = vector, desc = the gate */
     FC_IDT_LIMIT,         // vector beyond the IDT limit
     FC_IDT_BAD_TYPE,      // not an interrupt/trap gate valid in this mode

@@ -335,6 +335,20 @@ uint64_t tss_read_field(struct cpu *cpu, unsigned off, unsigned size, uint32_t e
 /* SS:ESP for ring new_cpl from a 16/32-bit TSS, with the #TS/#SS checks. */
 void tss_stack(struct cpu *cpu, unsigned new_cpl, uint32_t ext, struct seg *ss, uint64_t *esp);
 
+/* Hardware task switches (task.c), legacy protected mode. */
+enum task_source { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+/* Switches to the TSS `sel` (descriptor d0, already checked to be an
+ * available TSS the caller may use): saves the current task with EIP =
+ * ret_eip, loads the new one. ext: the EXT bit for faults raised by the
+ * switch. Returns the new TSS's width (2 or 4), for an error-code push. */
+unsigned task_switch(struct cpu *cpu, uint16_t sel, uint64_t d0, enum task_source src,
+                     uint64_t ret_eip, uint32_t ext);
+/* The same through a task gate (its DPL and P already checked). */
+unsigned task_through_gate(struct cpu *cpu, uint64_t gate, enum task_source src,
+                           uint64_t ret_eip, uint32_t ext);
+/* IRET with NT = 1: back to the task in the current TSS's link field. */
+void task_return(struct cpu *cpu);
+
 /* Far transfers (far.c, ret.c). */
 void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz);
 void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osz);

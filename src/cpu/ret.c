@@ -2,8 +2,9 @@
  * or an outer privilege level, with SS:RSP from the stack, the IA-32e null
  * SS rule, the RFLAGS rules by CPL and IOPL, data segments the outer level
  * may not use made null, and IRET's NMI unblocking. Every stack read and
- * check comes before any register changes. Nested-task returns (NT = 1) and
- * returns to virtual-8086 mode are not implemented (docs/faults.md). */
+ * check comes before any register changes. IRET with NT = 1 returns to the
+ * previous task (task.c); returns to virtual-8086 mode are not implemented
+ * (docs/faults.md). */
 #include "events.h"
 #include "ops.h"
 
@@ -210,8 +211,12 @@ void cpu_iret(struct cpu *cpu, unsigned osz)
         iret_real(cpu, osz);
         return;
     }
-    if (cpu->rflags & RFLAGS_NT)
-        cpu_fault_why(cpu, EXC_GP, 0, ia32e(cpu) ? FC_NONE : FC_TASK_SWITCH, 0);
+    if (cpu->rflags & RFLAGS_NT) {
+        if (ia32e(cpu))
+            cpu_fault(cpu, EXC_GP, 0); /* no tasks in IA-32e mode */
+        task_return(cpu);
+        return;
+    }
     uint64_t rip = stack_peek(cpu, 0, osz);
     uint16_t sel = (uint16_t)stack_peek(cpu, osz, 2);
     uint64_t f = stack_peek(cpu, 2 * osz, osz);

@@ -132,10 +132,6 @@ static bool selector_cause_text(struct cpu *cpu, const struct cpu_fault_record *
     case FC_CALL_GATE_NOT_PRESENT:
         snprintf(buf, n, "call gate 0x%04x is not present", sel);
         return true;
-    case FC_TASK_SWITCH:
-        snprintf(buf, n, "a task switch was requested (selector 0x%04x); emu does not implement "
-                         "hardware task switching", sel);
-        return true;
     case FC_GATE_CS_NULL: snprintf(buf, n, "the gate's code segment selector is null"); return true;
     case FC_TSS_SS:
         snprintf(buf, n, "the stack segment 0x%04x in the TSS is not usable for the new ring",

@@ -286,18 +286,6 @@ static void test_call_gate32_bad_tss_stack_raises_ts(void **state)
     th_free(t);
 }
 
-/* Task gates and TSS targets are not implemented: #GP(selector) (docs/faults.md). */
-static void test_call_to_tss_raises_gp_not_implemented(void **state)
-{
-    (void)state;
-    struct th *t = th_new(TH_PROT32);
-    th_code(t, 0, TH_CODE_OF(lcall_gate32));
-    th_set_sysdesc(t, SEL_A, 0x5000, 0x67, DESC_TYPE_TSS, 0, 1);
-    th_expect_fault(t, EXC_GP, SEL_A);
-    assert_int_equal(t->cpu->chain[0].why.cause, FC_TASK_SWITCH);
-    th_free(t);
-}
-
 /* ---- IRET ---------------------------------------------------------------------- */
 
 static struct th *iret_frame(uint64_t rip, uint64_t cs, uint64_t rflags, uint64_t rsp,
@@ -422,7 +410,6 @@ int main(void)
         cmocka_unit_test(test_call_gate32_copies_parameters),
         cmocka_unit_test(test_lret_imm_to_ring3_releases_parameters),
         cmocka_unit_test(test_call_gate32_bad_tss_stack_raises_ts),
-        cmocka_unit_test(test_call_to_tss_raises_gp_not_implemented),
         cmocka_unit_test(test_iretq_to_cpl3_loads_ss_from_frame),
         cmocka_unit_test(test_iretq_to_inner_ring_raises_gp),
         cmocka_unit_test(test_iretq_to_ring3_with_null_ss_raises_gp0),

@@ -136,3 +136,14 @@ void legacy_idt_clear(unsigned v)
 {
     lidt[v] &= ~(1ULL << 47);
 }
+
+void legacy_idt_task_gate(unsigned v, uint16_t tss)
+{
+    lidt[v] = ((uint64_t)tss << 16) | (0x85ULL << 40);
+}
+
+struct tss32 *main_tss(void);
+struct tss32 *main_tss(void)
+{
+    return &ltss_block.tss;
+}
