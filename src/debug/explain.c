@@ -229,6 +229,26 @@ static void other_cause_text(struct cpu *cpu, const struct cpu_fault_record *r, 
     }
 }
 
+/* What the exception means when no more specific cause was recorded. */
+static void default_cause_text(struct cpu *cpu, const struct cpu_fault_record *r, char *buf,
+                               size_t n)
+{
+    uint64_t dr6 = cpu->dr[6];
+    switch (r->vector) {
+    case EXC_DE: snprintf(buf, n, "DIV/IDIV by zero, or a quotient too large"); break;
+    case EXC_BR: snprintf(buf, n, "BOUND: the index is outside the bounds"); break;
+    case EXC_NM: snprintf(buf, n, "an MMX/SSE instruction with CR0.TS set"); break;
+    case EXC_XM: snprintf(buf, n, "an unmasked SSE floating-point exception (see MXCSR)"); break;
+    case EXC_DB:
+        snprintf(buf, n, "%s", (dr6 & (1u << 14))  ? "single step (TF)"
+                               : (dr6 & (1u << 13)) ? "general detect: MOV DR with DR7.GD set"
+                               : (dr6 & 0xf)        ? "a DR0-DR3 breakpoint matched (see DR6)"
+                                                    : "INT1 or a debug trap");
+        break;
+    default: break;
+    }
+}
+
 /* The cause of r in words; empty if none was recorded. */
 static void cause_text(struct cpu *cpu, const struct cpu_fault_record *r, char *buf, size_t n)
 {
@@ -246,6 +266,8 @@ static void cause_text(struct cpu *cpu, const struct cpu_fault_record *r, char *
     if (selector_cause_text(cpu, r, buf, n) || idt_cause_text(cpu, r, buf, n))
         return;
     other_cause_text(cpu, r, buf, n);
+    if (!buf[0] && r->why.cause == FC_NONE && r->kind == CPU_EV_FAULT)
+        default_cause_text(cpu, r, buf, n);
 }
 
 static bool desc_is_gate(const struct cpu_fault_record *r)
