@@ -79,16 +79,26 @@ static void jcc(struct cpu *cpu, const struct insn *in)
         jmp_rel(cpu, in);
 }
 
-static void jcc64(struct cpu *cpu, const struct insn *in)
-{
-    if (flags_cond(cpu, in->op))
-        jmp_rel64(cpu, in);
-}
+/* 64-bit mode: one handler per condition code, so flags_cond_inline folds
+ * the condition at compile time. */
+#define JCC64(cc)                                                                              \
+    static void jcc64_##cc(struct cpu *cpu, const struct insn *in)                             \
+    {                                                                                          \
+        if (flags_cond_inline(cpu, cc))                                                        \
+            jmp_rel64(cpu, in);                                                                \
+    }
+JCC64(0) JCC64(1) JCC64(2) JCC64(3) JCC64(4) JCC64(5) JCC64(6) JCC64(7)
+JCC64(8) JCC64(9) JCC64(10) JCC64(11) JCC64(12) JCC64(13) JCC64(14) JCC64(15)
+
+static const insn_fn jcc64_fns[16] = {
+    jcc64_0, jcc64_1, jcc64_2,  jcc64_3,  jcc64_4,  jcc64_5,  jcc64_6,  jcc64_7,
+    jcc64_8, jcc64_9, jcc64_10, jcc64_11, jcc64_12, jcc64_13, jcc64_14, jcc64_15,
+};
 
 bool xl_jcc(const struct xlate *x, struct insn *in)
 {
     xl_operand(x, 0, in);
-    in->fn = (x->mode == MODE_LONG64) ? jcc64 : jcc;
+    in->fn = (x->mode == MODE_LONG64) ? jcc64_fns[in->op & 15] : jcc;
     return true;
 }
 
@@ -111,12 +121,26 @@ static void call_ind(struct cpu *cpu, const struct insn *in)
     call_to(cpu, in, indirect_target(cpu, in));
 }
 
+/* CALL rel32 in 64-bit mode: no segmentation, a 64-bit stack. */
+static void call_rel64(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t target = rel_target(cpu, in), rsp = cpu->gpr[RSP] - 8;
+    if (unlikely(!is_canonical(target)))
+        cpu_fault(cpu, EXC_GP, 0);
+    lin_write(cpu, rsp, 8, next_rip(cpu), MEM_STACK);
+    cpu->gpr[RSP] = rsp;
+    jump_to(cpu, target);
+}
+
 bool xl_call(const struct xlate *x, struct insn *in)
 {
     if (is_far(x))
         return xl_far(x, in);
     ZydisOperandType t = xl_operand(x, 0, in);
-    in->fn = t == ZYDIS_OPERAND_TYPE_IMMEDIATE ? call_rel : call_ind;
+    bool rel = t == ZYDIS_OPERAND_TYPE_IMMEDIATE;
+    in->fn = rel ? call_rel : call_ind;
+    if (rel && x->mode == MODE_LONG64 && in->osz == 8)
+        in->fn = call_rel64;
     return true;
 }
 
@@ -128,6 +152,17 @@ static void ret_near(struct cpu *cpu, const struct insn *in)
     jump_to(cpu, target);
 }
 
+/* RET (imm16) in 64-bit mode. */
+static void ret64(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t rsp = cpu->gpr[RSP];
+    uint64_t target = lin_read(cpu, rsp, 8, MEM_STACK);
+    if (unlikely(!is_canonical(target)))
+        cpu_fault(cpu, EXC_GP, 0);
+    cpu->gpr[RSP] = rsp + 8 + in->imm;
+    jump_to(cpu, target);
+}
+
 bool xl_ret(const struct xlate *x, struct insn *in)
 {
     if (is_far(x))
@@ -135,7 +170,7 @@ bool xl_ret(const struct xlate *x, struct insn *in)
     if (x->zi->operand_count_visible > 0)
         xl_operand(x, 0, in);
     in->imm &= 0xffff;
-    in->fn = ret_near;
+    in->fn = (x->mode == MODE_LONG64 && in->osz == 8) ? ret64 : ret_near;
     return true;
 }
 

@@ -82,6 +82,38 @@ static inline void lf_set(struct cpu *cpu, unsigned op, unsigned size, uint64_t 
     cpu->lf.src2 = s2;
 }
 
+/* Masks by operand size (1, 2, 4, 8), without computing a shift. */
+static const uint64_t lf_size_masks[9] = {0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL};
+
+/* flags_cond for a condition known at compile time: the common cases (ZF and
+ * SF from any recorded result, CMP/SUB operands, LOGIC results) inline, the
+ * rest through flags_cond. cc as in Jcc's low nibble. */
+static inline __attribute__((always_inline)) bool flags_cond_inline(struct cpu *cpu,
+                                                                    unsigned cc)
+{
+    const struct lazy_flags *lf = &cpu->lf;
+    uint64_t m = lf_size_masks[lf->size & 15];
+    unsigned kind = cc >> 1;
+    bool neg = cc & 1;
+    if (lf->op != LF_NONE && kind == 2) /* E / NE */
+        return ((lf->res & m) == 0) != neg;
+    if (lf->op != LF_NONE && kind == 4) /* S / NS */
+        return ((lf->res & m & ~(m >> 1)) != 0) != neg;
+    if (lf->op == LF_SUB && lf->size >= 4) {
+        uint64_t a = lf->src1 & m, b = lf->src2 & m;
+        int64_t sa = lf->size == 8 ? (int64_t)a : (int32_t)a;
+        int64_t sb = lf->size == 8 ? (int64_t)b : (int32_t)b;
+        switch (kind) {
+        case 1: return (a < b) != neg;   /* B / AE */
+        case 3: return (a <= b) != neg;  /* BE / A */
+        case 6: return (sa < sb) != neg; /* L / GE */
+        case 7: return (sa <= sb) != neg; /* LE / G */
+        default: break;
+        }
+    }
+    return flags_cond(cpu, cc);
+}
+
 /* Replaces the arithmetic flags with `value` (only bits in `mask`). */
 static inline void flags_put(struct cpu *cpu, uint64_t mask, uint64_t value)
 {

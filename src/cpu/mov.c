@@ -93,6 +93,19 @@ static void lea(struct cpu *cpu, const struct insn *in)
     reg_write(cpu, in->r1, in->osz, insn_ea(cpu, in));
 }
 
+/* 64-bit address and operand size: no masking at all. */
+static void lea64(struct cpu *cpu, const struct insn *in)
+{
+    cpu->gpr[in->r1] = (uint64_t)in->disp + cpu->gpr[in->base] + (cpu->gpr[in->index] << in->scale);
+}
+
+/* 32-bit operand size (any address size): the address truncated to 32 bits. */
+static void lea32(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t ea = (uint64_t)in->disp + cpu->gpr[in->base] + (cpu->gpr[in->index] << in->scale);
+    cpu->gpr[in->r1] = (uint32_t)ea;
+}
+
 bool xl_lea(const struct xlate *x, struct insn *in)
 {
     xl_operand(x, 0, in);
@@ -100,6 +113,10 @@ bool xl_lea(const struct xlate *x, struct insn *in)
         return false;
     in->flags &= (uint8_t)~INSN_M1;
     in->fn = lea;
+    if (in->osz == 8 && in->asz == 8)
+        in->fn = lea64;
+    else if (in->osz == 4 && in->asz >= 4)
+        in->fn = lea32;
     return true;
 }
 
