@@ -84,6 +84,8 @@ bool xl_simd(const struct xlate *x, struct insn *in)
         return false;
     if (d->kind == SK_X87)
         return xl_x87(x, in);
+    if (x->zi->opcode_map != ZYDIS_OPCODE_MAP_0F && x->zi->opcode_map != ZYDIS_OPCODE_MAP_DEFAULT)
+        return false; /* 0F 38 / 0F 3A forms (PEXTRW 66 0F 3A 15) are SSE4: not advertised */
     in->imm2 = d->flags;
     simd_fill_operands(x, in);
     if (d->mem_size && (in->flags & (INSN_M0 | INSN_M1)))
