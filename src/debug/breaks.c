@@ -97,7 +97,9 @@ static void break_vector(struct repl *r, int argc, char **argv)
     struct breakpoint *b = breaks_add(r, BK_VECTOR);
     if (!b) return;
     b->nr = v;
-    snprintf(b->what, sizeof(b->what), "delivery of %s", repl_vector_name((unsigned)v));
+    b->user_only = argc > 3 && !strcmp(argv[3], "user");
+    snprintf(b->what, sizeof(b->what), "delivery of %s%s", repl_vector_name((unsigned)v),
+             b->user_only ? " while in ring 3" : "");
     announce(r, b);
 }
 
@@ -109,10 +111,28 @@ static void break_simple(struct repl *r, enum break_kind kind, const char *what)
     announce(r, b);
 }
 
+/* break pagefault [ADDR]: a #PF, or one on the page of ADDR. */
+static void break_pagefault(struct repl *r, int argc, char **argv)
+{
+    uint64_t addr = 0;
+    if (argc > 2 && !repl_eval(r, argv[2], &addr)) return;
+    struct breakpoint *b = breaks_add(r, BK_PAGEFAULT);
+    if (!b) return;
+    b->addr = addr;
+    b->has_nr = argc > 2;
+    if (b->has_nr)
+        snprintf(b->what, sizeof(b->what), "page fault on the page of %#llx",
+                 (unsigned long long)addr);
+    else
+        snprintf(b->what, sizeof(b->what), "any page fault");
+    announce(r, b);
+}
+
 void cmd_break(struct repl *r, int argc, char **argv)
 {
     if (argc < 2) {
-        repl_error(r, "usage: break ADDR|SYMBOL | syscall [NAME] | vector N | exception | cr3");
+        repl_error(r, "usage: break ADDR|SYMBOL | syscall [NAME] | vector N [user] | exception | "
+                      "pagefault [ADDR] | cr3");
         return;
     }
     if (!strcmp(argv[1], "syscall")) {
@@ -125,6 +145,10 @@ void cmd_break(struct repl *r, int argc, char **argv)
     }
     if (!strcmp(argv[1], "exception")) {
         break_simple(r, BK_EXCEPTION, "any exception (vectors 0-31 raised by the CPU)");
+        return;
+    }
+    if (!strcmp(argv[1], "pagefault")) {
+        break_pagefault(r, argc, argv);
         return;
     }
     if (!strcmp(argv[1], "cr3")) {
@@ -197,7 +221,8 @@ void info_breakpoints(struct repl *r)
 {
     static const char *const kinds[] = {
         [BK_ADDR] = "breakpoint", [BK_SYSCALL] = "catch", [BK_VECTOR] = "catch",
-        [BK_EXCEPTION] = "catch", [BK_CR3] = "catch",     [BK_WATCH] = "watchpoint"};
+        [BK_EXCEPTION] = "catch", [BK_CR3] = "catch",     [BK_WATCH] = "watchpoint",
+        [BK_PAGEFAULT] = "catch"};
     bool any = false;
     for (int i = 0; i < REPL_MAX_BREAKS; i++) {
         const struct breakpoint *b = &r->bps[i];

@@ -36,8 +36,8 @@ const struct repl_cmd repl_commands[] = {
      "the way out of a loop whose branch goes backwards.\n"
      "  until 0x100040\n  until done_label\n  until"},
     {"break", "b", cmd_break,
-     "break ADDR|SYMBOL | syscall [NAME] | vector N [user] | exception | cr3",
-     "stop at an address, a system call, a vector, any exception, a CR3 switch",
+     "break ADDR|SYMBOL | syscall [NAME] | vector N [user] | exception | pagefault [ADDR] | cr3",
+     "stop at an address, a system call, a vector, an exception, a CR3 switch",
      "break ADDR or SYMBOL stops before the instruction there executes (also when an\n"
      "interrupt handler starts there). The catchpoints stop right after an event:\n"
      "  break kmain              a function\n"
@@ -47,6 +47,7 @@ const struct repl_cmd repl_commands[] = {
      "  break vector 0x20        delivery of vector 0x20 (the timer on many kernels)\n"
      "  break vector 0xec user   ... only when it interrupts ring 3\n"
      "  break exception          any exception the CPU raises (#PF, #GP, ...)\n"
+     "  break pagefault 0xdead0000   a page fault on that address's page\n"
      "  break cr3                every address-space switch\n"
      "Alias: b. 'info breakpoints' lists them, 'delete N' removes one."},
     {"watch", NULL, cmd_watch, "watch ADDR [LEN] [r|w|rw]", "stop when memory is read or written",
@@ -236,7 +237,8 @@ void cmd_symbol_file(struct repl *r, int argc, char **argv)
 static const char *const info_words[] = {"registers", "sregs",       "cr",       "msr", "flags",
                                          "tlb",       "apic",        "pic",      "idt", "gdt",
                                          "tss",       "breakpoints", "checksum", NULL};
-static const char *const break_words[] = {"syscall", "vector", "exception", "cr3", NULL};
+static const char *const break_words[] = {"syscall",   "vector", "exception",
+                                          "pagefault", "cr3",    NULL};
 static const char *const reg_words[] = {"rax", "rcx",    "rdx", "rbx", "rsp", "rbp", "rsi",  "rdi",
                                         "r8",  "r9",     "r10", "r11", "r12", "r13", "r14",  "r15",
                                         "rip", "rflags", "cr0", "cr2", "cr3", "cr4", "efer", NULL};

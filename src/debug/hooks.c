@@ -138,7 +138,10 @@ static void check_delivery(struct repl *r, const emu_event *ev)
     for (int i = 0; i < REPL_MAX_BREAKS; i++) {
         struct breakpoint *b = &r->bps[i];
         bool exc = ev->kind == EMU_EV_EXCEPTION && v < 32 && !ev->u.intr.software;
-        if (b->id && ((b->kind == BK_VECTOR && b->nr == v) || (b->kind == BK_EXCEPTION && exc)))
+        bool vec = b->kind == BK_VECTOR && b->nr == v && (!b->user_only || ev->cpl == 3);
+        bool pf = b->kind == BK_PAGEFAULT && exc && v == EXC_PF &&
+                  (!b->has_nr || (ev->u.intr.cr2 >> PAGE_SHIFT) == (b->addr >> PAGE_SHIFT));
+        if (b->id && (vec || pf || (b->kind == BK_EXCEPTION && exc)))
             hit(r, b, "catchpoint %d: %s delivered (from CPL %u)", b->id, repl_vector_name(v),
                 ev->cpl);
     }

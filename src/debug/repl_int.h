@@ -53,6 +53,7 @@ enum break_kind {
     BK_VECTOR,    // vector n is delivered
     BK_EXCEPTION, // any exception (vectors 0-31 raised by the CPU)
     BK_CR3,       // CR3 changes
+    BK_PAGEFAULT, // a #PF (on the page of addr, with has_nr)
     BK_WATCH,     // a data access to [addr, addr+len) (access bits in `rw`)
 };
 
@@ -65,6 +66,7 @@ struct breakpoint {
     uint64_t nr;        // BK_SYSCALL (with has_nr), BK_VECTOR
     bool has_nr;
     unsigned rw;        // BK_WATCH: WATCH_R | WATCH_W
+    bool user_only;     // BK_VECTOR: only deliveries that interrupt ring 3
     bool temporary;     // until/finish: deleted when hit
     uint64_t frame_rsp; // finish/next: stop only with RSP above this (0: any)
     uint64_t hits;
