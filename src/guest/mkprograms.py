@@ -4,7 +4,7 @@ mkprograms.py OUTPUT ELF...
 
 Defines `programs`, an array of struct program {name, elf, size} (exec.h)
 in the order given, and `nprograms`. A program's name is its file name
-without the .elf suffix."""
+without the .elf or .strip suffix."""
 import os
 import sys
 
@@ -15,7 +15,7 @@ def main():
     output, elves = sys.argv[1], sys.argv[2:]
     lines = ["\t.section .rodata"]
     for i, path in enumerate(elves):
-        name = os.path.basename(path).removesuffix(".elf")
+        name = os.path.basename(path).removesuffix(".elf").removesuffix(".strip")
         quoted = os.path.abspath(path).replace("\\", "\\\\").replace('"', '\\"')
         lines += [f"name{i}:\t.asciz \"{name}\"", "\t.balign 16",
                   f"elf{i}:\t.incbin \"{quoted}\"", f"elf{i}_end:"]
