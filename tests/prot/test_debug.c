@@ -58,6 +58,7 @@ static void test_popf_clearing_tf_still_traps(void **state)
     th_run(t, 100);
     assert_true(t->nev >= 1);
     assert_int_equal(t->ev[0].vector, EXC_DB);
+    th_free(t);
 }
 
 /* After MOV SS the single-step trap waits one more instruction. */
