@@ -63,13 +63,13 @@ bool repl_syscall_number(const char *name, uint64_t *nr)
 }
 
 /* The #PF error code in words (SDM Vol. 3 §4.7). */
-static void pf_words(uint32_t e, char *buf, size_t n)
+void repl_pf_words(uint32_t e, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s, %s, %s%s%s", (e & PF_P) ? "protection violation" : "not-present page",
+    snprintf(buf, n, "%s, %s, %s%s", (e & PF_P) ? "protection violation" : "not-present page",
              (e & PF_I)   ? "instruction fetch"
              : (e & PF_W) ? "write"
                           : "read",
-             (e & PF_U) ? "user" : "supervisor", (e & PF_RSVD) ? ", reserved bit set" : "", "");
+             (e & PF_U) ? "user" : "supervisor", (e & PF_RSVD) ? ", reserved bit set" : "");
 }
 
 /* " from the PIC, IRQ 0" for an external interrupt whose source is known. */
@@ -100,7 +100,7 @@ static void fmt_delivery(const struct repl *r, const emu_event *ev, char *buf, s
     repl_format_addr(r, ev->u.intr.handler, false, handler, sizeof(handler));
     if (ev->u.intr.vector == EXC_PF && ev->kind == EMU_EV_EXCEPTION) {
         char words[96];
-        pf_words(ev->u.intr.error, words, sizeof(words));
+        repl_pf_words(ev->u.intr.error, words, sizeof(words));
         snprintf(detail, sizeof(detail), " CR2=%#llx (%s)", (unsigned long long)ev->u.intr.cr2,
                  words);
     }
@@ -153,7 +153,7 @@ void repl_format_event(const struct repl *r, const emu_event *ev, char *buf, siz
     }
     case EMU_EV_PAGE_FAULT: {
         char words[96];
-        pf_words(ev->u.pf.error, words, sizeof(words));
+        repl_pf_words(ev->u.pf.error, words, sizeof(words));
         snprintf(buf, n, "page fault at %#llx: %s (error %#x)", (unsigned long long)ev->u.pf.lin,
                  words, ev->u.pf.error);
         return;

@@ -82,7 +82,13 @@ static void frame(struct repl *r, const struct step_record *rec, const emu_event
         : ev->u.intr.vector == EXC_DB || ev->u.intr.vector == EXC_OF
             ? "the next instruction: a trap"
             : "the faulting instruction itself: a fault, so IRET retries it");
-    if (ev->u.intr.has_error) explain_line(r, 2, "and the error code %#x", ev->u.intr.error);
+    if (ev->u.intr.has_error && ev->u.intr.vector == EXC_PF && ev->kind == EMU_EV_EXCEPTION) {
+        char words[96];
+        repl_pf_words(ev->u.intr.error, words, sizeof(words));
+        explain_line(r, 2, "and the error code %#x: %s", ev->u.intr.error, words);
+    } else if (ev->u.intr.has_error) {
+        explain_line(r, 2, "and the error code %#x", ev->u.intr.error);
+    }
 }
 
 void explain_delivery(struct repl *r, const struct step_record *rec, const emu_event *ev)

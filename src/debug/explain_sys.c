@@ -125,9 +125,15 @@ static void mov_cr(struct repl *r, const struct step_record *rec)
     if (a->cr3 != b->cr3 || !strcmp(name, "cr3")) {
         explain_line(r, 1, "CR3 %#llx -> %#llx: the root of the page tables.",
                      (unsigned long long)a->cr3, (unsigned long long)b->cr3);
-        explain_line(r, 2, "Writing it switches address space and flushes the TLB's non-global");
-        explain_line(r, 2, "entries%s.",
-                     (b->cr4 & CR4_PCIDE) ? " of the new PCID, unless bit 63 was set" : "");
+        if (b->cr4 & CR4_PCIDE) {
+            explain_line(r, 2, "CR4.PCIDE=1: bits 11:0 are the PCID, %llu -> %llu; TLB entries",
+                         (unsigned long long)(a->cr3 & 0xfff), (unsigned long long)(b->cr3 & 0xfff));
+            explain_line(r, 2, "are tagged with it, so the old space's entries can stay (and the");
+            explain_line(r, 2, "new PCID's are kept too when bit 63 of the source is set).");
+        } else {
+            explain_line(r, 2, "Writing it switches address space and flushes the TLB's");
+            explain_line(r, 2, "non-global entries.");
+        }
     }
     if (a->cr4 != b->cr4)
         explain_line(r, 1, "CR4 %#llx -> %#llx: feature switches (PAE, PGE, PCIDE, SMEP, ...).",

@@ -252,6 +252,8 @@ void repl_format_event(const struct repl *r, const emu_event *ev, char *buf, siz
 const char *repl_vector_name(unsigned v);
 /* Linux x86_64 system call names (until src/trace provides its table). */
 const char *repl_syscall_name(uint64_t nr);
+/* A #PF error code in words: "not-present page, write, user". */
+void repl_pf_words(uint32_t error, char *buf, size_t n);
 bool repl_syscall_number(const char *name, uint64_t *nr);
 
 #endif
