@@ -183,7 +183,10 @@ void explain_step(struct repl *r, const struct step_record *rec)
     if (insn_ran && !rec->retired) {
         explain_line(r, 0, "The instruction raised %s and did not complete:",
                      repl_vector_name(ev->u.intr.vector));
+        char at[200];
+        repl_format_addr(r, rec->before.rip, true, at, sizeof(at));
         explain_line(r, 1, "%s", rec->insn.text);
+        explain_line(r, 1, "at %s", at);
         explain_line(r, 1, "Exceptions are precise: nothing it would have written was written,");
         explain_line(r, 1, "and the saved RIP points at it, so the handler can fix the cause");
         explain_line(r, 1, "and return to retry it.");

@@ -154,9 +154,13 @@ struct rs_arg {
     uint64_t from, cur, n;
 };
 
+#define RS_KEEP 64 /* boundaries before the target a search hands back (the next reverse-steps) */
+
 struct rs_res {
     bool found;
     uint64_t target;
+    unsigned nbefore;
+    uint64_t before[RS_KEEP]; // the boundaries just before target, oldest first
 };
 
 /* In a replay: the n-th step boundary before cur, stepping from `from`. */
@@ -164,7 +168,8 @@ static void find_boundary(struct repl *r, const void *argp, void *resp)
 {
     const struct rs_arg *a = argp;
     struct rs_res *res = resp;
-    uint64_t *ring = calloc(a->n, sizeof(*ring));
+    uint64_t size = a->n + RS_KEEP;
+    uint64_t *ring = calloc(size, sizeof(*ring));
     uint64_t seen = 0;
     res->found = false;
     if (!ring) return;
@@ -172,13 +177,19 @@ static void find_boundary(struct repl *r, const void *argp, void *resp)
     enter_replay(r);
     r->stop_on_delivery = false;
     while (repl_pos(r) < a->cur) {
-        ring[seen++ % a->n] = repl_pos(r);
+        ring[seen++ % size] = repl_pos(r);
         if (!replay_step(r)) break;
     }
     leave_replay(r);
     if (seen >= a->n || (a->from == 0 && seen > 0)) {
+        uint64_t t = seen >= a->n ? seen - a->n : 0; /* the target's index */
+        uint64_t first = t > RS_KEEP ? t - RS_KEEP : 0;
+        if (seen > size && first < seen - size)
+            first = seen - size;
         res->found = true;
-        res->target = seen >= a->n ? ring[(seen - a->n) % a->n] : ring[0];
+        res->target = ring[t % size];
+        for (uint64_t i = first; i < t; i++)
+            res->before[res->nbefore++] = ring[i % size];
     }
     free(ring);
 }
@@ -198,6 +209,11 @@ static bool boundary_before(struct repl *r, uint64_t n, uint64_t *target)
         struct rs_res res = {0};
         query(r, a.from, find_boundary, &a, sizeof(a), &res, sizeof(res));
         if (res.found) {
+            /* the boundaries just found are a chain ending at the target:
+             * further reverse-steps need no search */
+            memcpy(r->chain, res.before, res.nbefore * sizeof(r->chain[0]));
+            r->chain[res.nbefore] = res.target;
+            r->chain_len = res.nbefore + 1;
             *target = res.target;
             return true;
         }
