@@ -52,8 +52,10 @@ void bc_flush(struct block_cache *bc)
         bc->cpu->mmu.pm->code_pages[cp->index] = 0;
         free(cp);
     }
-    bc_reap(bc);
+    /* the jump cache points at the blocks just freed: empty it before
+     * bc_reap reads it (it would read freed blocks' `valid`) */
     memset(bc->jc, 0, sizeof(bc->jc));
+    bc_reap(bc);
     bc->nblocks = 0;
     bc->stats.flushes++;
     bc->cpu->mmu.epoch++;
