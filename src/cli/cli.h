@@ -13,6 +13,7 @@ extern const unsigned long emu_bundled_kernel_size;
 
 int cmd_run(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
+int cmd_emu_trace(int argc, char **argv);
 
 /* Reads a whole file. Prints "emu: cannot read 'path': reason" and returns
  * NULL on failure. */

@@ -13,6 +13,8 @@ static const char usage[] =
     "commands:\n"
     "  run [KERNEL]     boot a Multiboot kernel (default: the bundled kernel)\n"
     "  repl [KERNEL]    the instructional single-step debugger (emu repl --help)\n"
+    "  trace [KERNEL]   run and trace: system calls, interrupts, faults, switches\n"
+    "                   (emu trace --help; docs/trace.md)\n"
     "\n"
     "  emu --help       this text;  emu run --help  the options of run\n"
     "  emu --version    print the version\n";
@@ -79,6 +81,8 @@ int main(int argc, char **argv)
         printf("emu %s\n", emu_version());
         return 0;
     }
+    if (!strcmp(cmd, "trace"))
+        return cmd_emu_trace(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "repl"))

@@ -58,6 +58,23 @@ struct cli_extra_options {
 int parse_run_options(int argc, char **argv, struct run_options *o,
                       const struct cli_extra_options *extra);
 
+/* A subcommand that boots and runs the machine as `emu run` does (emu
+ * trace): its own options and usage, and calls around the run. */
+struct run_client {
+    const char *usage;                       // --help text
+    const struct cli_extra_options *extra;   // its options, or NULL
+    /* After the kernel is loaded, before the run: 0, or -1 after printing
+     * an error (exit status 2). image/size: the kernel file. */
+    int (*before)(void *ctx, emu_machine *m, const struct run_options *o,
+                  const uint8_t *image, size_t size);
+    /* After the run, before emu's own closing messages. */
+    void (*after)(void *ctx, emu_machine *m, const emu_run_result *r);
+    void *ctx;
+};
+
+/* `emu run` with a client's additions (run.c); returns the exit status. */
+int run_with(int argc, char **argv, const struct run_client *client);
+
 /* --tlb SPEC (tlb_opts.c): comma-separated items applied to *c: unified,
  * split, policy=clock|fifo|random, {itlb,dtlb}-{4k,large,1g}=SETSxWAYS.
  * Returns false if an item is malformed (ranges are checked by the API). */

@@ -65,16 +65,25 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-#define MAX_LONG_OPTS 48
+#define MAX_LONG_OPTS 64
 
-/* long_opts followed by the subcommand's own, in all[]. Returns false if
- * they do not fit. */
+/* The subcommand's own long options, then those of long_opts it does not
+ * redefine, in all[]. Returns false if they do not fit. */
 static bool merge_options(const struct cli_extra_options *extra, struct option *all)
 {
     size_t n = 0;
-    for (const struct option *p = long_opts; p->name; p++)
-        all[n++] = *p;
     for (const struct option *p = extra ? extra->longs : NULL; p && p->name; p++) {
+        if (n + 1 >= MAX_LONG_OPTS)
+            return false;
+        all[n++] = *p;
+    }
+    size_t own = n;
+    for (const struct option *p = long_opts; p->name; p++) {
+        bool overridden = false; /* the subcommand redefines it (emu trace --tlb) */
+        for (size_t i = 0; i < own; i++)
+            overridden = overridden || !strcmp(all[i].name, p->name);
+        if (overridden)
+            continue;
         if (n + 1 >= MAX_LONG_OPTS)
             return false;
         all[n++] = *p;
@@ -239,11 +248,17 @@ static struct ui_window *open_display(emu_machine *m, const struct run_options *
 
 int cmd_run(int argc, char **argv)
 {
+    const struct run_client plain = {run_usage, NULL, NULL, NULL, NULL};
+    return run_with(argc, argv, &plain);
+}
+
+int run_with(int argc, char **argv, const struct run_client *client)
+{
     struct run_options o = {0};
-    int rc = parse_run_options(argc, argv, &o, NULL);
+    int rc = parse_run_options(argc, argv, &o, client->extra);
     if (rc != 0) {
         if (rc > 0)
-            fputs(run_usage, stdout);
+            fputs(client->usage, stdout);
         run_options_free(&o);
         return rc > 0 ? 0 : EXIT_USAGE;
     }
@@ -289,6 +304,8 @@ int cmd_run(int argc, char **argv)
                   emu_status_string(st));
     } else if (!(win = open_display(m, &o, &display_failed)) && display_failed) {
         status = EXIT_USAGE;
+    } else if (client->before && client->before(client->ctx, m, &o, image, size) < 0) {
+        status = EXIT_USAGE;
     } else {
         emu_run_result r;
         struct timespec t0, t1;
@@ -298,6 +315,8 @@ int cmd_run(int argc, char **argv)
         console_close(&con);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         fflush(stdout);
+        if (client->after)
+            client->after(client->ctx, m, &r);
         report_stop(m, &r, &o);
         if (o.stats) {
             double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

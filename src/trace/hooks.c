@@ -38,8 +38,7 @@ static void reindex(struct hook_registry *r)
     uint32_t mask = 0;
     for (int i = 0; i < HOOK_MAX; i++) {
         const struct hook *h = &r->hooks[i];
-        if (!h->id)
-            continue;
+        if (!h->id) continue;
         r->by_kind[h->kind][r->nby_kind[h->kind]++] = (uint8_t)i;
         mask |= HOOK_BIT(h->kind);
     }
@@ -59,11 +58,9 @@ void hooks_init(struct hook_registry *r)
 emu_hook_id hooks_add(struct hook_registry *r, emu_event_kind kind, uint64_t lo, uint64_t hi,
                       emu_hook_fn fn, void *ctx)
 {
-    if ((unsigned)kind >= EMU_EV_COUNT || !fn || lo > hi)
-        return -EMU_ERR_ARG;
+    if ((unsigned)kind >= EMU_EV_COUNT || !fn || lo > hi) return -EMU_ERR_ARG;
     for (int i = 0; i < HOOK_MAX; i++) {
-        if (r->hooks[i].id)
-            continue;
+        if (r->hooks[i].id) continue;
         /* Slots are reused, so the order of delivery is the order of the
          * slots; subscription order within a kind holds until a removal. */
         r->hooks[i] = (struct hook){r->next_id++, kind, lo, hi, fn, ctx};
@@ -118,8 +115,7 @@ static void deliver(struct hook_registry *r, const emu_event *ev)
     unsigned n = r->nby_kind[ev->kind];
     for (unsigned i = 0; i < n; i++) {
         const struct hook *h = &r->hooks[r->by_kind[ev->kind][i]];
-        if (addr >= h->lo && addr <= h->hi)
-            h->fn(h->ctx, ev);
+        if (addr >= h->lo && addr <= h->hi) h->fn(h->ctx, ev);
         if (r->nby_kind[ev->kind] != n)
             return; /* a callback removed or added a hook: the list changed */
     }
@@ -130,16 +126,14 @@ static void deliver(struct hook_registry *r, const emu_event *ev)
 static uint64_t owner_of(struct hook_registry *r, const emu_event *ev)
 {
     uint64_t key = r->task_key ? r->task_key(r->task_key_ctx, ev->cpu) : 0;
-    if (key)
-        return key << 1;
+    if (key) return key << 1;
     return (ev->u.sys.cr3 & CR3_SPACE_MASK) | 1;
 }
 
 static struct pending_syscall *find_pending(struct hook_registry *r, uint64_t owner)
 {
     for (unsigned i = 0; i < r->npending; i++)
-        if (r->pending[i].owner == owner)
-            return &r->pending[i];
+        if (r->pending[i].owner == owner) return &r->pending[i];
     return NULL;
 }
 
@@ -154,16 +148,14 @@ static void remember_entry(struct hook_registry *r, const emu_event *ev)
         memmove(&r->pending[0], &r->pending[1], (HOOK_PENDING_MAX - 1) * sizeof(r->pending[0]));
         r->npending--;
     }
-    if (!p)
-        p = &r->pending[r->npending++];
+    if (!p) p = &r->pending[r->npending++];
     *p = (struct pending_syscall){owner, *ev};
 }
 
 static void complete_syscall(struct hook_registry *r, const emu_event *ret)
 {
     struct pending_syscall *p = find_pending(r, owner_of(r, ret));
-    if (!p)
-        return;
+    if (!p) return;
     emu_event exit = p->entry;
     exit.kind = EMU_EV_SYSCALL_EXIT;
     exit.time_ns = ret->time_ns;

@@ -16,35 +16,35 @@ enum {
     HOOK_EV_KINDS
 };
 
-#define HOOK_BIT(kind) (1u << (kind))
-#define HOOK_MAX 64
+#define HOOK_BIT(kind)   (1u << (kind))
+#define HOOK_MAX         64
 #define HOOK_PENDING_MAX 256
 
 _Static_assert(HOOK_EV_KINDS <= 32, "hook masks are 32 bits");
 
 struct hook {
-    emu_hook_id id;      // 0: free slot
+    emu_hook_id id; // 0: free slot
     emu_event_kind kind;
-    uint64_t lo, hi;     // address filter (0..UINT64_MAX: none)
+    uint64_t lo, hi; // address filter (0..UINT64_MAX: none)
     emu_hook_fn fn;
     void *ctx;
 };
 
 /* A system call that has entered and not yet returned to user mode. */
 struct pending_syscall {
-    uint64_t owner;      // task key, or CR3 without PCID / flag bits
+    uint64_t owner; // task key, or CR3 without PCID / flag bits
     emu_event entry;
 };
 
 struct hook_registry {
     struct hook hooks[HOOK_MAX];
     int next_id;
-    uint32_t mask;                       // hooks_mask(), kept current
+    uint32_t mask;                           // hooks_mask(), kept current
     uint8_t by_kind[EMU_EV_COUNT][HOOK_MAX]; // slots per kind, in subscription order
     uint8_t nby_kind[EMU_EV_COUNT];
     struct pending_syscall pending[HOOK_PENDING_MAX]; // [0, npending) in use
     unsigned npending;
-    emu_task_key_fn task_key;            // NULL: pair by address space
+    emu_task_key_fn task_key; // NULL: pair by address space
     void *task_key_ctx;
 };
 
