@@ -132,7 +132,8 @@ typedef struct emu_event {
             uint64_t nr;                /**< RAX at entry */
             uint64_t args[6];           /**< by the ABI of the calling mode */
             uint64_t ret;               /**< RAX at exit (EMU_EV_SYSCALL_EXIT) */
-            uint64_t cr3;               /**< the caller's address space */
+            uint64_t cr3;               /**< the caller's address space (at exit: the one
+                                             the call returned to, new after execve) */
             uint64_t entry_icount;      /**< at exit: icount of the matching entry */
             uint64_t entry_time_ns;     /**< at exit: virtual time of the entry */
         } sys;

@@ -163,6 +163,7 @@ static void complete_syscall(struct hook_registry *r, const emu_event *ret)
     exit.rip = ret->rip;
     exit.cpl = ret->cpl;
     exit.u.sys.ret = ret->u.sys.ret;
+    exit.u.sys.cr3 = ret->u.sys.cr3; /* where it returned: a new space after execve */
     exit.u.sys.entry_icount = p->entry.icount;
     exit.u.sys.entry_time_ns = p->entry.time_ns;
     *p = r->pending[--r->npending];

@@ -13,11 +13,12 @@ void sb_free(struct sbuf *b)
     *b = (struct sbuf){0};
 }
 
-/* Makes room for n more bytes and the NUL. */
-static bool reserve(struct sbuf *b, size_t n)
+bool sb_grow(struct sbuf *b, size_t n)
 {
-    if (b->oom) return false;
-    if (b->len + n + 1 <= b->cap) return true;
+    if (b->oom)
+        return false;
+    if (b->len + n + 1 <= b->cap)
+        return true;
     size_t cap = b->cap ? b->cap : SB_MIN_CAP;
     while (cap < b->len + n + 1)
         cap *= 2;
@@ -29,26 +30,6 @@ static bool reserve(struct sbuf *b, size_t n)
     b->p = p;
     b->cap = cap;
     return true;
-}
-
-void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-    if (!reserve(b, n)) return;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-void sb_puts(struct sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-void sb_putc(struct sbuf *b, char c)
-{
-    if (!reserve(b, 1)) return;
-    b->p[b->len++] = c;
-    b->p[b->len] = '\0';
 }
 
 void sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -63,7 +44,7 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
         sb_put(b, small, (size_t)n);
         return;
     }
-    if (!reserve(b, (size_t)n)) return;
+    if (!sb_grow(b, (size_t)n)) return;
     va_start(ap, fmt);
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);

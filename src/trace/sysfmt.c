@@ -26,7 +26,10 @@ int sysent_lookup(const char *name)
 
 int sysent_kind_at_exit(char k)
 {
-    return k && strchr("OQISTRN", k) != NULL;
+    switch (k) {
+    case 'O': case 'Q': case 'I': case 'S': case 'T': case 'R': case 'N': return 1;
+    default: return 0;
+    }
 }
 
 void sysfmt_name(struct sbuf *b, uint64_t nr)
@@ -51,40 +54,48 @@ bool sysfmt_no_return(uint64_t nr)
     return e && e->ret == SR_NONE;
 }
 
-static void put_octal_escape(struct sbuf *b, uint8_t c, bool next_is_digit)
+/* Appends the escape for c at out ("\\7", "\\177", or three digits when
+ * an octal digit follows); returns the new end. */
+static char *octal_escape(char *out, uint8_t c, bool next_is_digit)
 {
-    sb_putc(b, '\\');
+    *out++ = '\\';
     if (next_is_digit || c >> 6) {
-        sb_putc(b, (char)('0' + (c >> 6)));
-        sb_putc(b, (char)('0' + ((c >> 3) & 7)));
+        *out++ = (char)('0' + (c >> 6));
+        *out++ = (char)('0' + ((c >> 3) & 7));
     } else if (c >> 3) {
-        sb_putc(b, (char)('0' + ((c >> 3) & 7)));
+        *out++ = (char)('0' + ((c >> 3) & 7));
     }
-    sb_putc(b, (char)('0' + (c & 7)));
+    *out++ = (char)('0' + (c & 7));
+    return out;
 }
 
 void sysfmt_quote(struct sbuf *b, const uint8_t *s, size_t n, bool more)
 {
-    sb_putc(b, '"');
+    char buf[4 * STRSIZE_MAX + 8]; /* at most four characters a byte */
+    if (n > STRSIZE_MAX)
+        n = STRSIZE_MAX;
+    char *out = buf;
+    *out++ = '"';
     for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        switch (c) {
-        case '"': sb_puts(b, "\\\""); break;
-        case '\\': sb_puts(b, "\\\\"); break;
-        case '\t': sb_puts(b, "\\t"); break;
-        case '\n': sb_puts(b, "\\n"); break;
-        case '\v': sb_puts(b, "\\v"); break;
-        case '\f': sb_puts(b, "\\f"); break;
-        case '\r': sb_puts(b, "\\r"); break;
-        default:
-            if (c >= 0x20 && c < 0x7f)
-                sb_putc(b, (char)c);
-            else
-                put_octal_escape(b, c, i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7');
+        const struct quote_esc *q = &quote_table[s[i]];
+        if (q->len == 1) {
+            *out++ = q->s[0];
+            continue;
+        }
+        if (q->len >= 2 && q->len < 4 && q->s[1] >= '0' && q->s[1] <= '7' && i + 1 < n &&
+            s[i + 1] >= '0' && s[i + 1] <= '7') {
+            out = octal_escape(out, s[i], true); /* "\0" then "1" would read as "\01" */
+        } else {
+            memcpy(out, q->s, 4);
+            out += q->len;
         }
     }
-    sb_putc(b, '"');
-    if (more) sb_puts(b, "...");
+    *out++ = '"';
+    if (more) {
+        memcpy(out, "...", 3);
+        out += 3;
+    }
+    sb_put(b, buf, (size_t)(out - buf));
 }
 
 void print_ptr(struct sbuf *b, uint64_t p)
@@ -256,7 +267,7 @@ void sysfmt_exit(const struct sysfmt *f, struct sbuf *b, uint64_t nr, const uint
 {
     const struct sysent *e = sysent_get(nr);
     if (!e || e->args[0] == 'L') return;
-    for (unsigned i = from; i < strlen(e->args); i++) {
+    for (unsigned i = from; e->args[i]; i++) {
         if (i > from) sb_puts(b, ", ");
         print_arg(f, b, e->args[i], args, i, ret);
     }

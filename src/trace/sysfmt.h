@@ -63,6 +63,13 @@ bool sysfmt_is_error(uint64_t ret);
 /* Whether the call never returns to its caller (exit, exit_group). */
 bool sysfmt_no_return(uint64_t nr);
 
+/* How one byte shows inside a quoted string (quote_table.c). */
+struct quote_esc {
+    uint8_t len;
+    char s[5];
+};
+extern const struct quote_esc quote_table[256];
+
 /* Appends bytes as a quoted C string the way strace escapes it; `more`
  * appends "..." after the closing quote. */
 void sysfmt_quote(struct sbuf *b, const uint8_t *s, size_t n, bool more);

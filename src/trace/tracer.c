@@ -107,7 +107,7 @@ static void on_syscall_exit(void *ctx, const emu_event *ev)
     uint64_t nr = ev->u.sys.nr;
     if (nr == NR_EXECVE || nr == NR_EXECVEAT) task_forget(t); /* the same task has a new name */
     struct task_ref task;
-    identify(t, ev, 0, &task);
+    identify(t, ev, ev->u.sys.cr3, &task);
     if (!in_window(t, ev) || !pid_ok(t, &task) ||
         (t->o.syscall_filter && (nr >= SYSENT_MAX || !t->o.syscall_set[nr])))
         return;
