@@ -147,7 +147,7 @@ static int handle_value(struct trace_cli *c, int opt, const char *arg)
     case T_AFTER: return count_value("--after", arg, &c->opts.after);
     case T_UNTIL: return count_value("--until", arg, &c->opts.until);
     case 's':
-        if (count_value("-s", arg, &v) < 0 || v == 0 || v > 4095) {
+        if (!parse_u64(arg, &v) || v == 0 || v > 4095) {
             cli_error("invalid -s '%s' (expected 1..4095)", arg);
             return -1;
         }

@@ -68,6 +68,7 @@ static bool add_syscall(void *ctx, const char *item)
 bool trace_parse_syscalls(struct trace_opts *o, const char *list, char *err, size_t errlen)
 {
     o->syscall_filter = true;
+    o->what |= TR_SYSCALLS; /* as strace -e trace=NAME */
     return each_item(list, add_syscall, o, "system call", err, errlen);
 }
 
