@@ -119,10 +119,6 @@ static void verdicts(struct repl *r, uint64_t lin)
         }
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
-}
 
 void cmd_pt(struct repl *r, int argc, char **argv)
 {
@@ -138,7 +134,7 @@ void cmd_pt(struct repl *r, int argc, char **argv)
                     (unsigned long long)lin, (unsigned long long)(lin & 0xffffffffULL));
         return;
     }
-    if ((c->efer & EFER_LMA) && !canonical(lin)) {
+    if ((c->efer & EFER_LMA) && !is_canonical(lin)) {
         repl_printf(r,
                     "%#llx is not canonical (bits 63:47 differ): any access raises #GP "
                     "(#SS through RSP/RBP) before paging is consulted.\n",
