@@ -86,7 +86,9 @@ void mmu_fill_fast(struct mmu *m, uint64_t lin, unsigned acc, struct tlb_entry *
     }
     s->tag_r = page;
     s->dhits = &e->hits;
-    bool writable = mmu_rights_ok(m, e->flags, base | MMU_WRITE);
+    /* Writes as mmu_rights_ok allows them here (SMAP cases never reach this). */
+    bool writable = base ? (e->flags & (TLBE_USER | TLBE_WRITE)) == (TLBE_USER | TLBE_WRITE)
+                         : (e->flags & TLBE_WRITE) || !(m->cr0 & CR0_WP);
     if ((e->flags & TLBE_DIRTY) && writable && !phys_is_code_page(m->pm, pa_page)) s->tag_w = page;
 }
 
@@ -153,6 +155,7 @@ static int build_tlbs(struct mmu *m, const emu_tlb_config *cfg)
         return -1;
     }
     mmu_fast_flush(m);
+    psc_clear(&m->psc);
     for (int i = 0; i < TLB_COUNT; i++) {
         tlb_destroy(&m->tlbs[i]);
         m->tlbs[i] = fresh[i];
@@ -203,6 +206,8 @@ void mmu_set_observer(struct mmu *m, const struct mmu_observer *obs)
 /* Applies an invalidation to both TLBs (once when unified). */
 static void flush_both(struct mmu *m, enum tlb_match match, uint16_t pcid, unsigned cause)
 {
+    bool every_pcid = match == TLB_MATCH_ALL || match == TLB_MATCH_NONGLOBAL;
+    psc_flush(&m->psc, every_pcid, pcid);
     uint64_t n = tlb_flush(m->dtlb, match, pcid, cause);
     flush_event(m, m->dtlb, cause, pcid, 0, n);
     if (m->itlb != m->dtlb) {
@@ -213,6 +218,12 @@ static void flush_both(struct mmu *m, enum tlb_match match, uint16_t pcid, unsig
 
 void mmu_flush_page_both(struct mmu *m, uint64_t lin, uint16_t pcid, bool globals, unsigned cause)
 {
+    /* INVLPG and INVPCID drop every paging-structure-cache entry of the
+     * PCID; a page fault, those for its address. */
+    if (cause == EMU_TLB_FLUSH_PAGE_FAULT)
+        psc_flush_addr(&m->psc, lin, pcid);
+    else
+        psc_flush(&m->psc, false, pcid);
     uint64_t n = tlb_flush_page(m->dtlb, lin, pcid, globals, m->large_shift, cause);
     flush_event(m, m->dtlb, cause, pcid, lin, n);
     if (m->itlb != m->dtlb) {
@@ -224,6 +235,7 @@ void mmu_flush_page_both(struct mmu *m, uint64_t lin, uint16_t pcid, bool global
 void mmu_flush_all(struct mmu *m)
 {
     mmu_fast_flush(m);
+    psc_clear(&m->psc);
     for (int i = 0; i < TLB_COUNT; i++)
         tlb_clear(&m->tlbs[i]);
     m->epoch++;
@@ -237,6 +249,8 @@ void mmu_reset(struct mmu *m)
     m->large_shift = LARGE_SHIFT_32BIT;
     memset(m->pdpte, 0, sizeof(m->pdpte));
     mmu_fast_flush(m);
+    psc_clear(&m->psc);
+    m->psc.hits = m->psc.fills = 0;
     for (int i = 0; i < TLB_COUNT; i++) {
         tlb_clear(&m->tlbs[i]);
         memset(&m->tlbs[i].stats, 0, sizeof(m->tlbs[i].stats));
@@ -295,6 +309,7 @@ void mmu_set_regs(struct mmu *m, uint64_t cr0, uint64_t cr3, uint64_t cr4, uint6
     m->cr4 = cr4;
     m->efer = efer;
     cr_flush(m, old_cr0, old_cr4, old_pcid);
+    if (fast) psc_clear(&m->psc); /* a paging-mode or rights-relevant bit changed */
     if (cr3 != m->cr3) {
         mmu_mov_cr3(m, cr3, false);
     } else {
@@ -320,7 +335,6 @@ void mmu_mov_cr3(struct mmu *m, uint64_t cr3, bool noflush)
     }
     if (m->pcid != old_pcid) mmu_fast_flush(m);
 }
-
 
 void mmu_invlpg(struct mmu *m, uint64_t lin)
 {

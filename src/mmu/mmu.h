@@ -22,6 +22,7 @@
 
 #include "events.h"
 #include "phys.h"
+#include "psc.h"
 #include "tlb.h"
 
 /* Access kinds and modifiers for mmu_translate. */
@@ -125,10 +126,11 @@ struct mmu {
     uint8_t large_shift;          // shift of the large TLB class: 22 (32-bit paging) or 21
     struct tlb tlbs[TLB_COUNT];
     struct tlb *itlb, *dtlb; // the same TLB when unified
+    struct psc psc;          // the PDE cache (4-level paging)
     emu_tlb_config tlb_cfg;
     struct tlb_entry nopaging; // what fast slots count into while paging is off
-    uint64_t *fetch_hits;  // hit counter of the ITLB entry behind the last block lookup
-    uint64_t discard;      // counts hits nobody reads (an access no entry could cache)
+    uint64_t *fetch_hits;      // hit counter of the ITLB entry behind the last block lookup
+    uint64_t discard;          // counts hits nobody reads (an access no entry could cache)
     const struct mmu_observer *obs;
     uint64_t faults; // page faults raised
 };

@@ -21,12 +21,12 @@
 #define PAGE_SHIFT       12
 #define PAGE_SIZE        (1ULL << PAGE_SHIFT)
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
-#define PHYS_4G (1ULL << 32)
+#define PHYS_4G          (1ULL << 32)
 /* RAM below 4 GiB, as on QEMU's q35: all of it when it ends below
  * PHYS_LOWMEM_SPLIT_AT, else the first PHYS_LOWMEM_SPLIT bytes (the rest
  * goes above 4 GiB). */
 #define PHYS_LOWMEM_SPLIT_AT 0xB0000000ULL
-#define PHYS_LOWMEM_SPLIT 0x80000000ULL
+#define PHYS_LOWMEM_SPLIT    0x80000000ULL
 
 /* Called before a write lands on a physical page that holds translated code,
  * with the physical address and length of the write. */
@@ -64,11 +64,24 @@ int phys_map_mmio(struct physmem *pm, uint64_t base, uint64_t len, const struct 
 
 /* Offset into pm->ram of the RAM byte at pa, or -1 if pa is not RAM (MMIO, hole,
  * beyond the end). An MMIO window hides the RAM beneath it. */
-int64_t phys_ram_offset(const struct physmem *pm, uint64_t pa);
+int64_t phys_ram_offset_slow(const struct physmem *pm, uint64_t pa);
+static inline int64_t phys_ram_offset(const struct physmem *pm, uint64_t pa)
+{
+    if (pa < pm->lowmem && (pa >= pm->overlay_hi || pa < pm->overlay_lo))
+        return (int64_t)pa; /* low RAM outside every MMIO window: the common case */
+    return phys_ram_offset_slow(pm, pa);
+}
 
 /* Host pointer to the RAM page that holds pa, or NULL if any byte of that
  * page is not plain RAM (so the page may be accessed through the pointer). */
-uint8_t *phys_page_ptr(const struct physmem *pm, uint64_t pa);
+uint8_t *phys_page_ptr_slow(const struct physmem *pm, uint64_t pa);
+static inline uint8_t *phys_page_ptr(const struct physmem *pm, uint64_t pa)
+{
+    uint64_t page = pa & ~PAGE_OFFSET_MASK;
+    if (page < pm->lowmem && (page >= pm->overlay_hi || page + PAGE_SIZE <= pm->overlay_lo))
+        return pm->ram + page;
+    return phys_page_ptr_slow(pm, pa);
+}
 
 static inline bool phys_is_code_page(const struct physmem *pm, uint64_t pa)
 {

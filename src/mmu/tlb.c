@@ -85,7 +85,7 @@ struct tlb_entry *tlb_lookup(struct tlb *t, uint64_t lin, uint16_t pcid, unsigne
 {
     for (int c = 0; c < TLB_CLASSES; c++) {
         const struct tlb_array *a = &t->arr[c];
-        if (!a->ways) continue;
+        if (!a->nvalid) continue;
         uint64_t vpn = lin >> tlb_class_shift((enum tlb_class)c, large_shift);
         struct tlb_entry *set = set_of(a, vpn);
         for (unsigned w = 0; w < a->ways; w++)
@@ -95,8 +95,9 @@ struct tlb_entry *tlb_lookup(struct tlb *t, uint64_t lin, uint16_t pcid, unsigne
 }
 
 /* Takes e out: folds its hits into the totals and tells the owner. */
-static void drop(struct tlb *t, struct tlb_entry *e, bool evicted)
+static void drop(struct tlb *t, struct tlb_array *a, struct tlb_entry *e, bool evicted)
 {
+    a->nvalid--;
     t->on_drop(t->drop_ctx, t, e, evicted);
     t->stats.hits_retired += e->hits;
     e->vpn = TLB_VPN_NONE;
@@ -110,30 +111,34 @@ static bool used_since_hand(const struct tlb_entry *e)
 }
 
 /* CLOCK: the hand skips (and clears) ways used since it last passed. */
+static unsigned next_way(unsigned w, unsigned ways)
+{
+    return w + 1 == ways ? 0 : w + 1;
+}
+
+/* CLOCK: the hand skips (and clears) ways used since it last passed. */
 static unsigned victim_clock(struct tlb_entry *set, unsigned ways, uint8_t *hand)
 {
-    for (unsigned i = 0; i < 2 * ways; i++) {
-        unsigned w = (*hand + i) % ways;
+    unsigned w = *hand;
+    for (unsigned i = 0; i < 2 * ways; i++, w = next_way(w, ways)) {
         struct tlb_entry *e = &set[w];
-        if (!used_since_hand(e)) {
-            *hand = (uint8_t)((w + 1) % ways);
-            return w;
-        }
+        if (!used_since_hand(e)) break;
         e->ref = false;
         e->seen = e->hits;
     }
-    return *hand; /* unreachable: the second lap finds a cleared way */
+    /* the second lap always finds a way cleared on the first */
+    *hand = (uint8_t)next_way(w, ways);
+    return w;
 }
 
+/* A full set's victim under the policy. */
 static unsigned victim(struct tlb *t, struct tlb_array *a, struct tlb_entry *set, uint64_t vpn)
 {
-    for (unsigned w = 0; w < a->ways; w++)
-        if (set[w].vpn == TLB_VPN_NONE) return w;
     uint8_t *hand = &a->hand[vpn & (a->sets - 1)];
     switch (t->policy) {
     case EMU_TLB_POLICY_FIFO: {
         unsigned w = *hand;
-        *hand = (uint8_t)((w + 1) % a->ways);
+        *hand = (uint8_t)next_way(w, a->ways);
         return w;
     }
     case EMU_TLB_POLICY_RANDOM:
@@ -150,22 +155,35 @@ static enum tlb_class class_of(unsigned shift)
     return shift == 12 ? TLB_CLASS_4K : shift == 30 ? TLB_CLASS_1G : TLB_CLASS_LARGE;
 }
 
-struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_fill *f)
+/* The array and set entry `e` lives in (it may be of another size class
+ * than the fill that replaces it). */
+static struct tlb_array *array_of(struct tlb *t, const struct tlb_entry *e)
+{
+    for (int c = 0; c < TLB_CLASSES; c++) {
+        struct tlb_array *a = &t->arr[c];
+        if (e >= a->e && e < a->e + (size_t)a->sets * a->ways) return a;
+    }
+    return NULL;
+}
+
+struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_fill *f, struct tlb_entry *replace)
 {
     struct tlb_array *a = &t->arr[class_of(f->shift)];
     if (!a->ways) return NULL;
     uint64_t vpn = f->lin >> f->shift;
     struct tlb_entry *set = set_of(a, vpn);
     struct tlb_entry *e = NULL;
-    for (unsigned w = 0; w < a->ways && !e; w++)
-        if (set[w].vpn == vpn && set[w].pcid == f->pcid) e = &set[w];
-    if (e) {
-        drop(t, e, false);
+    if (replace && array_of(t, replace) == a) {
+        e = replace;
+        drop(t, a, e, false);
     } else {
-        e = &set[victim(t, a, set, vpn)];
-        if (e->vpn != TLB_VPN_NONE) {
+        if (replace) drop(t, array_of(t, replace), replace, false);
+        for (unsigned w = 0; w < a->ways && !e; w++)
+            if (set[w].vpn == TLB_VPN_NONE) e = &set[w];
+        if (!e) {
+            e = &set[victim(t, a, set, vpn)];
             t->stats.evictions++;
-            drop(t, e, true);
+            drop(t, a, e, true);
         }
     }
     *e = (struct tlb_entry){.vpn = vpn,
@@ -174,6 +192,7 @@ struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_fill *f)
                             .flags = f->flags,
                             .shift = f->shift,
                             .ref = true};
+    a->nvalid++;
     t->stats.fills++;
     return e;
 }
@@ -198,7 +217,7 @@ uint64_t tlb_flush(struct tlb *t, enum tlb_match match, uint16_t pcid, unsigned 
         size_t total = (size_t)a->sets * a->ways;
         for (size_t i = 0; i < total; i++) {
             if (!selected(&a->e[i], match, pcid)) continue;
-            drop(t, &a->e[i], false);
+            drop(t, a, &a->e[i], false);
             n++;
         }
     }
@@ -213,7 +232,7 @@ void tlb_clear(struct tlb *t)
         struct tlb_array *a = &t->arr[c];
         size_t total = (size_t)a->sets * a->ways;
         for (size_t i = 0; i < total; i++)
-            if (a->e[i].vpn != TLB_VPN_NONE) drop(t, &a->e[i], false);
+            if (a->e[i].vpn != TLB_VPN_NONE) drop(t, a, &a->e[i], false);
     }
 }
 
@@ -223,7 +242,7 @@ uint64_t tlb_flush_page(struct tlb *t, uint64_t lin, uint16_t pcid, bool globals
     uint64_t n = 0;
     for (int c = 0; c < TLB_CLASSES; c++) {
         struct tlb_array *a = &t->arr[c];
-        if (!a->ways) continue;
+        if (!a->nvalid) continue;
         uint64_t vpn = lin >> tlb_class_shift((enum tlb_class)c, large_shift);
         struct tlb_entry *set = set_of(a, vpn);
         for (unsigned w = 0; w < a->ways; w++) {
@@ -231,7 +250,7 @@ uint64_t tlb_flush_page(struct tlb *t, uint64_t lin, uint16_t pcid, bool globals
             bool global = (e->flags & TLBE_GLOBAL) != 0;
             if (e->vpn != vpn || !(e->pcid == pcid || (globals && global))) continue;
             if (global && !globals) continue;
-            drop(t, e, false);
+            drop(t, a, e, false);
             n++;
         }
     }

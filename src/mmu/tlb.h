@@ -55,6 +55,7 @@ struct tlb_array {
     uint8_t *hand;       // per set: next way the replacement policy looks at
     uint16_t sets;       // a power of two
     uint16_t ways;       // 0: pages of this class are not cached
+    uint32_t nvalid;     // entries in use (a lookup skips an empty array)
 };
 
 struct tlb_stats {
@@ -113,10 +114,12 @@ static inline unsigned tlb_class_shift(enum tlb_class c, unsigned large_shift)
  * NULL on a miss. Does not count. */
 struct tlb_entry *tlb_lookup(struct tlb *t, uint64_t lin, uint16_t pcid, unsigned large_shift);
 
-/* Caches f, replacing an entry for the same page and PCID or else a victim
- * chosen by the policy. Returns the entry, or NULL if f's size class has no
- * ways. Counts a fill (and an eviction if a valid entry was replaced). */
-struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_fill *f);
+/* Caches f in `replace` (an entry being refreshed: a write through a clean
+ * entry walked again), else in an empty way or a victim chosen by the
+ * policy; the caller has just missed, so no entry for f's page and PCID
+ * exists. Returns the entry, or NULL if f's size class has no ways. Counts a
+ * fill (and an eviction if a valid entry was replaced). */
+struct tlb_entry *tlb_insert(struct tlb *t, const struct tlb_fill *f, struct tlb_entry *replace);
 
 /* Which entries an invalidation drops. */
 enum tlb_match {

@@ -39,7 +39,7 @@ static void lookup_event(struct mmu *m, unsigned kind, const struct tlb *t, uint
 
 /* The walk after a miss; fills the TLB on success. */
 static bool miss(struct mmu *m, struct tlb *t, uint64_t lin, unsigned acc, uint64_t *pa,
-                 uint32_t *error)
+                 uint32_t *error, struct tlb_entry *stale)
 {
     struct mmu_walk w;
     t->stats.misses++;
@@ -50,7 +50,7 @@ static bool miss(struct mmu *m, struct tlb *t, uint64_t lin, unsigned acc, uint6
     *pa = w.pa;
     uint64_t size = 1ULL << w.shift;
     struct tlb_fill f = {lin, w.pa & ~(size - 1), w.shift, w.flags, m->pcid};
-    struct tlb_entry *e = tlb_insert(t, &f);
+    struct tlb_entry *e = tlb_insert(t, &f, stale);
     if ((acc & MMU_KIND_MASK) == MMU_EXEC) m->fetch_hits = e ? &e->hits : &m->discard;
     if (!e) return true;
     if (m->obs) mmu_entry_event(m, MMU_TLB_FILL, t, e, lin, acc);
@@ -83,7 +83,7 @@ bool mmu_translate(struct mmu *m, uint64_t lin, unsigned acc, uint64_t *pa, uint
     struct tlb_entry *e = tlb_lookup(t, lin, m->pcid, m->large_shift);
     /* A write through an entry whose dirty flag is clear re-walks to set D. */
     if (!e || (kind == MMU_WRITE && !(e->flags & TLBE_DIRTY)))
-        return miss(m, t, lin, acc, pa, error);
+        return miss(m, t, lin, acc, pa, error, e);
     e->hits++;
     if (kind == MMU_EXEC) m->fetch_hits = &e->hits;
     if (m->obs) mmu_entry_event(m, MMU_TLB_HIT, t, e, lin, acc);

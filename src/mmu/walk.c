@@ -26,9 +26,20 @@ struct walk_state {
     unsigned entry_size; // 4 (32-bit paging) or 8
 };
 
-static uint64_t read_entry(struct walk_state *s, uint64_t addr, int level)
+static inline uint64_t read_entry(struct walk_state *s, uint64_t addr, int level)
 {
-    uint64_t e = phys_read(s->m->pm, addr, s->entry_size);
+    const struct physmem *pm = s->m->pm;
+    int64_t off = phys_ram_offset(pm, addr); /* entries are naturally aligned */
+    uint64_t e;
+    if (off < 0) {
+        e = phys_read(s->m->pm, addr, s->entry_size);
+    } else if (s->entry_size == 8) {
+        memcpy(&e, pm->ram + off, 8);
+    } else {
+        uint32_t e32;
+        memcpy(&e32, pm->ram + off, 4);
+        e = e32;
+    }
     struct mmu_walk *w = s->w;
     w->steps[w->nsteps++] = (struct mmu_walk_step){addr, e, level};
     return e;
@@ -74,18 +85,35 @@ static uint64_t xd_reserved(const struct mmu *m)
 }
 
 /* 4-level paging (IA-32e). Returns false on a not-present or reserved fault. */
+/* Where a 4-level walk starts: at the page table when the PDE cache has the
+ * region (debugger probes always read every level). */
+static int walk_start(struct walk_state *s, uint64_t *table)
+{
+    struct mmu *m = s->m;
+    *table = m->cr3 & ADDR_MASK_4K;
+    if (s->acc & MMU_NO_SIDE_EFFECTS) return 0;
+    const struct psc_entry *p = psc_lookup(&m->psc, s->lin, m->pcid);
+    if (!p) return 0;
+    m->psc.hits++;
+    s->w->flags = p->flags;
+    *table = p->table;
+    return 3;
+}
+
+/* 4-level paging (IA-32e). Returns false on a not-present or reserved fault. */
 static bool walk_4level(struct walk_state *s)
 {
     struct mmu *m = s->m;
     struct mmu_walk *w = s->w;
-    uint64_t table = m->cr3 & ADDR_MASK_4K;
+    uint64_t table;
     static const unsigned shifts[] = {39, 30, 21, 12};
-    for (int i = 0; i < 4; i++) {
+    const uint64_t rsvd_all = RSVD_PHYS_4LEVEL | xd_reserved(m);
+    for (int i = walk_start(s, &table); i < 4; i++) {
         int level = 4 - i;
         uint64_t e = read_entry(s, table + PAE_INDEX(s->lin, shifts[i]) * 8, level);
         if (!(e & PTE_P)) return fault(w, 0);
         bool large = (level == 3 || level == 2) && (e & PTE_PS);
-        uint64_t rsvd = RSVD_PHYS_4LEVEL | xd_reserved(m);
+        uint64_t rsvd = rsvd_all;
         if (level == 4) rsvd |= PTE_PS;
         if (large) rsvd |= level == 3 ? RSVD_LARGE_1G : RSVD_LARGE_2M;
         if (e & rsvd) return fault(w, PF_P | PF_RSVD);
@@ -93,6 +121,8 @@ static bool walk_4level(struct walk_state *s)
         if (level > 1 && !large) {
             set_bits(s, w->nsteps - 1, PTE_A);
             table = e & ADDR_MASK_4K;
+            if (level == 2 && !(s->acc & MMU_NO_SIDE_EFFECTS))
+                psc_fill(&m->psc, s->lin, m->pcid, table, w->flags);
             continue;
         }
         return leaf(s, e, e & ADDR_MASK_4K, shifts[i]);
@@ -180,9 +210,12 @@ uint32_t mmu_base_error(const struct mmu *m, unsigned acc)
 
 bool mmu_walk(struct mmu *m, uint64_t lin, unsigned acc, struct mmu_walk *w)
 {
-    memset(w, 0, sizeof(*w));
+    w->nsteps = 0;
+    w->pa = 0;
+    w->shift = 0;
+    w->fault = false;
     w->flags = TLBE_USER | TLBE_WRITE;
-    w->error = mmu_base_error(m, acc);
+    w->error = 0;
     if (!mmu_paging(m)) {
         w->pa = lin & 0xFFFFFFFFULL;
         w->shift = PAGE_SHIFT;
@@ -193,8 +226,11 @@ bool mmu_walk(struct mmu *m, uint64_t lin, unsigned acc, struct mmu_walk *w)
     bool pae = four_level || (m->cr4 & CR4_PAE);
     struct walk_state s = {m, w, four_level ? lin : (lin & 0xFFFFFFFFULL), acc, pae ? 8 : 4};
     bool ok = four_level ? walk_4level(&s) : pae ? walk_pae(&s) : walk_32bit(&s);
-    if (!ok) return false;
-    if (!mmu_rights_ok(m, w->flags, acc)) return fault(w, PF_P);
+    if (ok && !mmu_rights_ok(m, w->flags, acc)) ok = fault(w, PF_P);
+    if (!ok) {
+        w->error |= mmu_base_error(m, acc);
+        return false;
+    }
     uint64_t bits = PTE_A | ((acc & MMU_KIND_MASK) == MMU_WRITE ? PTE_D : 0);
     set_bits(&s, w->nsteps - 1, bits);
     if (bits & PTE_D) w->flags |= TLBE_DIRTY;
