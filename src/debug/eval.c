@@ -2,6 +2,7 @@
  * 8 bytes at RSP), (rbp-16). Registers win over symbols of the same name;
  * a leading $ forces a register. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,10 +103,11 @@ static bool term(struct parser *ps, uint64_t *v)
     }
     if (isdigit((unsigned char)*ps->p)) {
         char *end;
+        errno = 0;
         *v = strtoull(ps->p, &end, 0);
         ps->p = end;
-        if (isalnum((unsigned char)*end)) {
-            ps->error = "malformed number";
+        if (isalnum((unsigned char)*end) || errno == ERANGE) {
+            ps->error = errno == ERANGE ? "number too large (64 bits at most)" : "malformed number";
             return false;
         }
         return true;
