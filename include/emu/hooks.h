@@ -85,6 +85,7 @@ typedef enum emu_tlb_cause {
     EMU_TLB_CAUSE_INVLPG,
     EMU_TLB_CAUSE_INVPCID,
     EMU_TLB_CAUSE_RESET,
+    EMU_TLB_CAUSE_PAGE_FAULT, /**< a page fault drops the entries for its address */
 } emu_tlb_cause;
 
 /** One event. Fields outside the union are valid for every kind. */

@@ -218,6 +218,10 @@ void cpu_emit(struct cpu *cpu, emu_event *ev);
 /* Keeps the memory fast path empty while a memory hook (hook_mask) or a
  * data breakpoint (DR7) needs to see every access. */
 void cpu_refresh_fast_path(struct cpu *cpu);
+/* Installs (or removes) the MMU observer that turns TLB activity and page
+ * walks into EMU_EV_TLB / EMU_EV_PAGE_WALK events, after hook_mask changed
+ * (tlbhooks.c). */
+void cpu_refresh_mmu_hooks(struct cpu *cpu);
 /* Current RIP and CPL, for events produced outside the CPU (bus accesses). */
 uint64_t cpu_current_rip(const struct cpu *cpu);
 

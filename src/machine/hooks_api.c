@@ -46,6 +46,7 @@ static void rehook(struct machine *m)
     cpu->emit = machine_emit;
     cpu->emit_ctx = m;
     cpu_refresh_fast_path(cpu); /* memory hooks (and data breakpoints) see every access */
+    cpu_refresh_mmu_hooks(cpu);  /* TLB and page-walk events */
     m->io.observer = (mask & HOOK_BIT(EMU_EV_PORT_IO)) ? io_observer : NULL;
     m->io.observer_ctx = m;
     m->pm.mmio.observer = (mask & HOOK_BIT(EMU_EV_MMIO)) ? mmio_observer : NULL;

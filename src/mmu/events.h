@@ -9,6 +9,7 @@
 #ifndef EMU_MMU_EVENTS_H
 #define EMU_MMU_EVENTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum mmu_tlb_event_kind {
@@ -24,6 +25,7 @@ struct mmu_tlb_event {
     uint8_t tlb;        // enum tlb_id of the TLB concerned
     uint8_t cause;      // emu_tlb_flush_cause (MMU_TLB_FLUSH only)
     uint8_t access;     // MMU_READ / MMU_WRITE / MMU_EXEC (hit, miss, fill)
+    bool global;        // the entry is global (hit, fill, evict)
     uint16_t pcid;      // PCID of the lookup or entry; of the flush's target
     uint64_t lin;       // linear address (hit, miss, fill; page of evict; INVLPG address)
     uint64_t pa;        // physical address of the page (hit, fill, evict)

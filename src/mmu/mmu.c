@@ -113,6 +113,7 @@ void mmu_entry_event(struct mmu *m, unsigned kind, const struct tlb *t, const st
         .kind = (uint8_t)kind,
         .tlb = t->id,
         .access = (uint8_t)(acc & MMU_KIND_MASK),
+        .global = (e->flags & TLBE_GLOBAL) != 0,
         .pcid = e->pcid,
         .lin = lin,
         .pa = e->pa,

@@ -132,6 +132,7 @@ struct mmu {
     uint64_t *fetch_hits;      // hit counter of the ITLB entry behind the last block lookup
     uint64_t discard;          // counts hits nobody reads (an access no entry could cache)
     const struct mmu_observer *obs;
+    struct mmu_observer hook_obs; // storage for the observer the CPU's hooks install
     uint64_t faults; // page faults raised
 };
 

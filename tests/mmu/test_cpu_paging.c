@@ -220,6 +220,48 @@ static void test_itlb_counts_every_block_entered(void **state)
     assert_int_equal(after.lookups, after.hits + after.misses);
 }
 
+struct tlb_log {
+    int ops[EMU_TLB_FLUSH + 1];
+    int walks, invlpg_flushes;
+};
+
+static void log_event(void *ctx, emu_event *ev)
+{
+    struct tlb_log *l = ctx;
+    if (ev->kind == EMU_EV_PAGE_WALK) l->walks++;
+    if (ev->kind != EMU_EV_TLB) return;
+    l->ops[ev->u.tlb.op]++;
+    if (ev->u.tlb.op == EMU_TLB_FLUSH && ev->u.tlb.cause == EMU_TLB_CAUSE_INVLPG)
+        l->invlpg_flushes++;
+}
+
+/* With TLB and page-walk hooks subscribed, the MMU's activity reaches the
+ * hook layer as events; unsubscribed, nothing does. */
+static void test_tlb_and_walk_hooks_see_misses_fills_hits_and_invlpg(void **state)
+{
+    struct isa *m = *state;
+    struct tlb_log log = {0};
+    isa_map(m, V, P1, PAGE_SIZE, PTE_W);
+    m->cpu->emit = log_event;
+    m->cpu->emit_ctx = &log;
+    m->cpu->hook_mask = (1u << EMU_EV_TLB) | (1u << EMU_EV_PAGE_WALK);
+    cpu_refresh_mmu_hooks(m->cpu);
+    /* mov rax, [V]; mov rbx, [V]; invlpg [V] */
+    assert_int_equal(isa_run(m, "48 8b 04 25 00 00 60 00 48 8b 1c 25 00 00 60 00"
+                                "0f 01 3c 25 00 00 60 00"),
+                     NO_FAULT);
+    assert_true(log.ops[EMU_TLB_MISS] >= 1);
+    assert_true(log.ops[EMU_TLB_FILL] >= 1);
+    assert_true(log.ops[EMU_TLB_HIT] >= 1);
+    assert_int_equal(log.invlpg_flushes, 2); /* the DTLB's and the ITLB's */
+    assert_true(log.walks >= 4);
+    m->cpu->hook_mask = 0;
+    cpu_refresh_mmu_hooks(m->cpu);
+    memset(&log, 0, sizeof(log));
+    assert_int_equal(isa_run(m, "48 8b 04 25 00 00 60 00"), NO_FAULT);
+    assert_int_equal(log.ops[EMU_TLB_MISS] + log.ops[EMU_TLB_HIT] + log.walks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +277,7 @@ int main(void)
         TEST64(test_mov_cr3_bit63_is_noflush_under_pcide_and_reserved_otherwise),
         TEST32(test_pae_paging_on_with_a_bad_pdpte_is_gp),
         TEST64(test_itlb_counts_every_block_entered),
+        TEST64(test_tlb_and_walk_hooks_see_misses_fills_hits_and_invlpg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
