@@ -8,3 +8,10 @@ info tss
 x/5xg rsp
 info idt 0xec
 info apic
+info checksum
+step 4
+reverse-step 4
+info checksum
+pt 0x40156a
+pt rip
+pt 0xdead0000
