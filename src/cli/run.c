@@ -231,7 +231,8 @@ static int configure_tlb(emu_machine *m, const char *spec)
 }
 
 /* Opens the window for --display sdl (NULL and *failed = false otherwise). */
-static struct ui_window *open_display(emu_machine *m, const struct run_options *o, bool *failed)
+static struct ui_window *open_display(emu_machine *m, const struct run_options *o,
+                                      const uint8_t *image, size_t size, bool *failed)
 {
     *failed = false;
     if (!o->display || strcmp(o->display, "sdl"))
@@ -242,7 +243,9 @@ static struct ui_window *open_display(emu_machine *m, const struct run_options *
     if (!w) {
         cli_error("--display sdl: %s", err);
         *failed = true;
+        return NULL;
     }
+    ui_set_kernel(w, image, size);
     return w;
 }
 
@@ -302,7 +305,7 @@ int run_with(int argc, char **argv, const struct run_client *client)
     if (st != EMU_OK) {
         cli_error("cannot boot '%s': %s", o.kernel ? o.kernel : "(bundled kernel)",
                   emu_status_string(st));
-    } else if (!(win = open_display(m, &o, &display_failed)) && display_failed) {
+    } else if (!(win = open_display(m, &o, image, size, &display_failed)) && display_failed) {
         status = EXIT_USAGE;
     } else if (client->before && client->before(client->ctx, m, &o, image, size) < 0) {
         status = EXIT_USAGE;

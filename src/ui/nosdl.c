@@ -38,6 +38,13 @@ void ui_panel_lines(struct ui_window *w, char (*lines)[UI_PANEL_COLS + 1], int r
         lines[i][0] = '\0';
 }
 
+void ui_set_kernel(struct ui_window *w, const uint8_t *image, size_t size)
+{
+    (void)w;
+    (void)image;
+    (void)size;
+}
+
 void ui_set_panel(struct ui_window *w, bool on)
 {
     (void)w;

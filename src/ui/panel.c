@@ -67,6 +67,7 @@ static void on_delivery(void *ctx, const emu_event *ev)
 
 static void on_syscall(void *ctx, const emu_event *ev)
 {
+    ((struct ui_panel *)ctx)->syscalls++;
     snprintf(next_slot(ctx), UI_PANEL_EVENT_LEN, "syscall %llu", (unsigned long long)ev->u.sys.nr);
 }
 
@@ -87,6 +88,11 @@ int ui_panel_attach(struct ui_panel *p, emu_machine *m)
     for (int i = 0; i < 4; i++)
         if (p->hooks[i] <= 0) return -1;
     return 0;
+}
+
+void ui_panel_set_kernel(struct ui_panel *p, const uint8_t *image, size_t size)
+{
+    ui_task_find_note(&p->task, image, size);
 }
 
 void ui_panel_detach(struct ui_panel *p)
@@ -141,9 +147,16 @@ static void cpu_lines(const struct ui_panel *p, struct text *t)
     emu_cpu_get_sregs(p->m, 0, &sr);
     line(t, " mode  %-13s CPL %u", st.mode, st.cpl);
     line(t, " state %-13s CR3 %llx", st.halted ? "halted" : "running", (unsigned long long)sr.cr3);
+    int32_t pid;
+    char comm[EMU_GUEST_NOTE_COMM_MAX + 1];
+    if (ui_task_current(&p->task, p->m, &pid, comm, sizeof(comm)))
+        line(t, " task  pid %d %.20s", pid, comm);
+    else
+        line(t, " task  %s", p->task.found ? "none" : "unknown (no guest note)");
     line(t, " insns %llu", (unsigned long long)st.insns);
     line(t, " speed %.1f MIPS", p->ips / 1e6);
     line(t, " vtime %.6f s", (double)st.time_ns / HOST_NS_PER_SEC);
+    line(t, " syscalls %llu", (unsigned long long)p->syscalls);
     uint64_t il, dl;
     double ih = hit_rate(p->m, EMU_TLB_INSTRUCTION, &il), dh = hit_rate(p->m, EMU_TLB_DATA, &dl);
     if (il || dl)

@@ -9,6 +9,7 @@
 
 #include "../../include/emu/display.h"
 #include "../../include/emu/hooks.h"
+#include "task.h"
 
 #define UI_PANEL_COLS      40
 #define UI_PANEL_EVENTS    6 /* last events kept */
@@ -22,6 +23,8 @@ struct ui_panel {
     char events[UI_PANEL_EVENTS][UI_PANEL_EVENT_LEN]; // ring of formatted events
     unsigned next_event;                              // ring slot the next event goes to
     uint64_t nevents;                                 // events seen in all
+    uint64_t syscalls;                                // system call entries
+    struct ui_task_note task; // where the running task is, if the kernel says
     emu_hook_id hooks[4];
     uint64_t rate_insns, rate_ns; // instruction count and host time of the last rate
     double ips;                   // instructions per host second, last interval
@@ -30,6 +33,10 @@ struct ui_panel {
 /* Subscribes the panel to m's events. Returns 0, or -1 if a hook failed. */
 int ui_panel_attach(struct ui_panel *p, emu_machine *m);
 void ui_panel_detach(struct ui_panel *p);
+
+/* Reads the kernel's guest note (include/emu/guest_note.h) from its image so
+ * the panel can name the running task. */
+void ui_panel_set_kernel(struct ui_panel *p, const uint8_t *image, size_t size);
 
 /* Updates the instructions-per-second figure at host time `host_ns`. */
 void ui_panel_sample(struct ui_panel *p, uint64_t host_ns);

@@ -19,6 +19,12 @@ struct ui_blink ui_blink_at(uint64_t ns)
     };
 }
 
+uint64_t ui_blink_next_edge(uint64_t ns)
+{
+    uint64_t period = CURSOR_BLINK_FRAMES * (NS_PER_SEC / VGA_FRAME_HZ);
+    return (ns / period + 1) * period;
+}
+
 void ui_text_size(const emu_text_screen *s, int *width, int *height)
 {
     *width = s->cols * s->char_width;
@@ -75,6 +81,15 @@ static void draw_cell(struct ui_canvas *c, const emu_text_screen *s, struct cell
     }
 }
 
+void ui_render_cell(struct ui_canvas *c, int x, int y, const emu_text_screen *s, unsigned row,
+                    unsigned col, struct ui_blink blink)
+{
+    draw_cell(
+        c, s,
+        (struct cell_at){x + (int)(col * s->char_width), y + (int)(row * s->char_height), row, col},
+        blink);
+}
+
 void ui_render_text(struct ui_canvas *c, int x, int y, const emu_text_screen *s,
                     struct ui_blink blink)
 {
@@ -86,10 +101,7 @@ void ui_render_text(struct ui_canvas *c, int x, int y, const emu_text_screen *s,
     }
     for (unsigned row = 0; row < s->rows; row++)
         for (unsigned col = 0; col < s->cols; col++)
-            draw_cell(c, s,
-                      (struct cell_at){x + (int)(col * s->char_width),
-                                       y + (int)(row * s->char_height), row, col},
-                      blink);
+            ui_render_cell(c, x, y, s, row, col, blink);
 }
 
 void ui_draw_string(struct ui_canvas *c, int x, int y, const char *text, int max_chars, uint32_t fg,

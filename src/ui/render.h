@@ -25,8 +25,9 @@ struct ui_blink {
     bool text_on;
 };
 
-/* The blink state at host time `ns`. */
+/* The blink state at host time `ns`, and when it next changes. */
 struct ui_blink ui_blink_at(uint64_t ns);
+uint64_t ui_blink_next_edge(uint64_t ns);
 
 /* Pixel size of the screen s: cols * char_width by rows * char_height. */
 void ui_text_size(const emu_text_screen *s, int *width, int *height);
@@ -35,6 +36,10 @@ void ui_text_size(const emu_text_screen *s, int *width, int *height);
  * graphics mode, is drawn in black. */
 void ui_render_text(struct ui_canvas *c, int x, int y, const emu_text_screen *s,
                     struct ui_blink blink);
+
+/* Draws one cell of s (at row, col of a screen drawn at x, y). */
+void ui_render_cell(struct ui_canvas *c, int x, int y, const emu_text_screen *s, unsigned row,
+                    unsigned col, struct ui_blink blink);
 
 /* Draws `text` in the built-in font from (x, y), clipped to c and to
  * `max_chars` characters. Bytes are code page 437. */

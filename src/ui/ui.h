@@ -33,6 +33,9 @@ uint32_t *ui_snapshot(struct ui_window *w, uint64_t ns, int *width, int *height)
 /* The panel's text as it would be drawn now, `rows` lines. */
 void ui_panel_lines(struct ui_window *w, char (*lines)[UI_PANEL_COLS + 1], int rows);
 
+/* The kernel image, for the panel's running task (its guest note). */
+void ui_set_kernel(struct ui_window *w, const uint8_t *image, size_t size);
+
 /* Shows or hides the panel. */
 void ui_set_panel(struct ui_window *w, bool on);
 

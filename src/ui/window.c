@@ -15,7 +15,7 @@
 #define FRAME_NS         (1000000000ULL / 60)
 #define PANEL_REFRESH_NS 250000000ULL
 #define NS_PER_MS        1000000ULL
-#define MAX_WAIT_MS      100 /* wake this often while idle: blink edges, resizes */
+#define MAX_WAIT_MS      1000 /* the longest idle sleep between looks at the machine */
 #define PANEL_BG         0x101828u
 #define PANEL_FG         0xC8D0E0u
 #define PANEL_GAP        8
@@ -36,6 +36,8 @@ struct ui_window {
     bool swallow_p; // the P of Ctrl-Alt-P is down: keep its release from the guest
     bool closed;
     uint64_t last_frame_ns, last_panel_ns;
+    char panel_text[EMU_TEXT_MAX_ROWS][UI_PANEL_COLS + 1]; // the panel as last drawn
+    int panel_rows;
 };
 
 bool ui_available(void)
@@ -78,18 +80,65 @@ static bool ensure_size(struct ui_window *w, int width, int height)
     return true;
 }
 
+/* Samples the panel's figures; true if its text changed since it was drawn. */
+static bool update_panel(struct ui_window *w, uint64_t ns, int height)
+{
+    char lines[EMU_TEXT_MAX_ROWS][UI_PANEL_COLS + 1];
+    int rows = height / UI_FONT_HEIGHT;
+    if (rows > EMU_TEXT_MAX_ROWS) rows = EMU_TEXT_MAX_ROWS;
+    ui_panel_sample(&w->panel, ns);
+    ui_panel_text(&w->panel, lines, rows);
+    w->last_panel_ns = ns;
+    if (rows == w->panel_rows && !memcmp(lines, w->panel_text, sizeof(lines[0]) * (size_t)rows))
+        return false;
+    memcpy(w->panel_text, lines, sizeof(lines[0]) * (size_t)rows);
+    w->panel_rows = rows;
+    return true;
+}
+
 static void draw_panel(struct ui_window *w, int x, int height)
 {
-    int rows = height / UI_FONT_HEIGHT;
-    char lines[EMU_TEXT_MAX_ROWS * 2][UI_PANEL_COLS + 1];
-    if (rows > (int)(sizeof(lines) / sizeof(lines[0])))
-        rows = (int)(sizeof(lines) / sizeof(lines[0]));
-    ui_panel_text(&w->panel, lines, rows);
     ui_fill(&w->canvas, x - PANEL_GAP, 0, PANEL_GAP, height, 0);
     ui_fill(&w->canvas, x, 0, UI_PANEL_COLS * UI_FONT_WIDTH, height, PANEL_BG);
-    for (int i = 0; i < rows; i++)
-        ui_draw_string(&w->canvas, x, i * UI_FONT_HEIGHT, lines[i], UI_PANEL_COLS,
+    for (int i = 0; i < w->panel_rows; i++)
+        ui_draw_string(&w->canvas, x, i * UI_FONT_HEIGHT, w->panel_text[i], UI_PANEL_COLS,
                        i == 0 ? 0xFFFFFFu : PANEL_FG, PANEL_BG);
+}
+
+/* True if only cells can have changed since the last frame: same geometry,
+ * fonts, palette and modes (the cells and the cursor are compared apart). */
+static bool same_frame_layout(const emu_text_screen *a, const emu_text_screen *b)
+{
+    return a->cols == b->cols && a->rows == b->rows && a->char_width == b->char_width &&
+           a->char_height == b->char_height && a->text_mode == b->text_mode &&
+           a->blanked == b->blanked && a->blink_enabled == b->blink_enabled &&
+           a->line_graphics == b->line_graphics && a->text_mode && !a->blanked &&
+           !memcmp(a->palette, b->palette, sizeof(a->palette)) &&
+           !memcmp(a->font, b->font, sizeof(a->font));
+}
+
+static bool is_cursor(const emu_text_screen *s, unsigned row, unsigned col)
+{
+    return s->cursor_visible && s->cursor_row == row && s->cursor_col == col;
+}
+
+/* Redraws the cells that differ from the last frame. */
+static void render_changes(struct ui_window *w, struct ui_blink blink)
+{
+    const emu_text_screen *s = &w->screen, *old = &w->shown;
+    bool cursor_moved = s->cursor_visible != old->cursor_visible ||
+                        s->cursor_start != old->cursor_start || s->cursor_end != old->cursor_end ||
+                        s->cursor_row != old->cursor_row || s->cursor_col != old->cursor_col;
+    bool cursor_blinked = blink.cursor_on != w->shown_blink.cursor_on;
+    bool text_blinked = blink.text_on != w->shown_blink.text_on;
+    for (unsigned row = 0; row < s->rows; row++)
+        for (unsigned col = 0; col < s->cols; col++) {
+            unsigned i = row * s->cols + col;
+            bool cursor_here = is_cursor(s, row, col) || is_cursor(old, row, col);
+            if (s->cells[i] != old->cells[i] || (cursor_here && (cursor_moved || cursor_blinked)) ||
+                (text_blinked && (s->cells[i] & 0x8000)))
+                ui_render_cell(&w->canvas, 0, 0, s, row, col, blink);
+        }
 }
 
 /* Draws the frame for host time ns into the canvas; false if nothing changed. */
@@ -97,20 +146,23 @@ static bool compose(struct ui_window *w, uint64_t ns, bool force)
 {
     emu_display_text(w->m, &w->screen);
     struct ui_blink blink = ui_blink_at(ns);
-    bool panel_due = w->panel_on && ns - w->last_panel_ns >= PANEL_REFRESH_NS;
-    if (!force && !w->dirty && !panel_due && blink.cursor_on == w->shown_blink.cursor_on &&
+    int tw, th;
+    ui_text_size(&w->screen, &tw, &th);
+    bool panel_changed = false;
+    if (w->panel_on && (force || w->dirty || ns - w->last_panel_ns >= PANEL_REFRESH_NS))
+        panel_changed = update_panel(w, ns, th);
+    if (!force && !w->dirty && !panel_changed && blink.cursor_on == w->shown_blink.cursor_on &&
         blink.text_on == w->shown_blink.text_on &&
         !memcmp(&w->screen, &w->shown, sizeof(w->screen)))
         return false;
-    int tw, th;
-    ui_text_size(&w->screen, &tw, &th);
+    bool full = force || w->dirty || !same_frame_layout(&w->screen, &w->shown) ||
+                w->tex_w != tw + panel_width(w) || w->tex_h != th;
     if (!ensure_size(w, tw + panel_width(w), th)) return false;
-    ui_render_text(&w->canvas, 0, 0, &w->screen, blink);
-    if (w->panel_on) {
-        ui_panel_sample(&w->panel, ns);
-        draw_panel(w, tw + PANEL_GAP, th);
-        w->last_panel_ns = ns;
-    }
+    if (full)
+        ui_render_text(&w->canvas, 0, 0, &w->screen, blink);
+    else
+        render_changes(w, blink);
+    if (w->panel_on && (full || panel_changed)) draw_panel(w, tw + PANEL_GAP, th);
     memcpy(&w->shown, &w->screen, sizeof(w->screen));
     w->shown_blink = blink;
     w->dirty = false;
@@ -180,12 +232,22 @@ static void fe_poll(void *ctx, emu_machine *m)
     redraw(w, false);
 }
 
+/* Milliseconds from host time ns to the next thing the idle window must
+ * redraw: a blink edge or a panel refresh. */
+static uint64_t next_wake_ms(const struct ui_window *w, uint64_t ns)
+{
+    uint64_t edge = ui_blink_next_edge(ns) - ns;
+    if (w->panel_on && PANEL_REFRESH_NS < edge) edge = PANEL_REFRESH_NS;
+    return edge / NS_PER_MS + 1;
+}
+
 static void fe_wait(void *ctx, emu_machine *m, uint64_t timeout_ns)
 {
     struct ui_window *w = ctx;
     (void)m;
     redraw(w, false);
-    uint64_t ms = timeout_ns / NS_PER_MS;
+    uint64_t ms = timeout_ns / NS_PER_MS, wake = next_wake_ms(w, host_ns());
+    if (wake < ms) ms = wake;
     SDL_Event ev;
     if (SDL_WaitEventTimeout(&ev, ms < MAX_WAIT_MS ? (int)ms : MAX_WAIT_MS)) on_event(w, &ev);
     drain_events(w);
@@ -248,6 +310,11 @@ bool ui_closed(const struct ui_window *w)
 void ui_panel_lines(struct ui_window *w, char (*lines)[UI_PANEL_COLS + 1], int rows)
 {
     ui_panel_text(&w->panel, lines, rows);
+}
+
+void ui_set_kernel(struct ui_window *w, const uint8_t *image, size_t size)
+{
+    ui_panel_set_kernel(&w->panel, image, size);
 }
 
 void ui_set_panel(struct ui_window *w, bool on)

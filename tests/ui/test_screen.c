@@ -39,6 +39,8 @@ static void watch_output(void *ctx, const uint8_t *buf, size_t len)
 }
 
 static struct prompt_watch watch;
+static uint8_t image[8 << 20];
+static size_t image_len;
 
 static emu_machine *boot(const char *env, uint64_t max_insns)
 {
@@ -48,10 +50,9 @@ static emu_machine *boot(const char *env, uint64_t max_insns)
     watch.m = m;
     FILE *f = fopen(getenv(env), "rb");
     assert_non_null(f);
-    static uint8_t image[8 << 20];
-    size_t len = fread(image, 1, sizeof(image), f);
+    image_len = fread(image, 1, sizeof(image), f);
     fclose(f);
-    assert_int_equal(emu_machine_load_multiboot(m, "k", image, len, NULL, NULL, 0), EMU_OK);
+    assert_int_equal(emu_machine_load_multiboot(m, "k", image, image_len, NULL, NULL, 0), EMU_OK);
     return m;
 }
 
@@ -98,12 +99,13 @@ static void count_vector(void *ctx, const emu_event *ev)
     ((struct counter *)ctx)->count[ev->u.intr.vector]++;
 }
 
-/* The panel's "vector count" lines, parsed back. */
-static void panel_counts(struct ui_window *w, uint64_t *out)
+/* The panel's "vector count" lines parsed back; the "task" line. */
+static void panel_counts(struct ui_window *w, uint64_t *out, char *task)
 {
     char lines[60][UI_PANEL_COLS + 1];
     ui_panel_lines(w, lines, 60);
     for (int i = 0; i < 60; i++) {
+        if (!strncmp(lines[i], " task ", 6)) strcpy(task, lines[i]);
         unsigned v;
         char name[16];
         unsigned long long n;
@@ -111,13 +113,14 @@ static void panel_counts(struct ui_window *w, uint64_t *out)
     }
 }
 
-static void test_panel_vector_counts_equal_the_hook_events(void **state)
+static void test_panel_counts_and_task_at_the_first_shell_prompt(void **state)
 {
     (void)state;
     emu_machine *m = boot("GUEST_ELF", 2000000000ULL);
     char err[256];
     struct ui_window *w = ui_open(m, "test", err, sizeof(err));
     if (!w) fail_msg("%s", err);
+    ui_set_kernel(w, image, image_len);
     struct counter c = {0};
     assert_true(emu_hook_add(m, EMU_EV_INTERRUPT, count_vector, &c) > 0);
     assert_true(emu_hook_add(m, EMU_EV_EXCEPTION, count_vector, &c) > 0);
@@ -125,7 +128,9 @@ static void test_panel_vector_counts_equal_the_hook_events(void **state)
     emu_machine_run(m, &r);
     assert_int_equal(r.reason, EMU_STOP_QUIT);
     uint64_t shown[256] = {0};
-    panel_counts(w, shown);
+    char task[UI_PANEL_COLS + 1] = "";
+    panel_counts(w, shown, task);
+    assert_string_equal(task, " task  pid 2 sh"); /* the shell printed the prompt */
     uint64_t total = 0;
     for (int v = 0; v < 256; v++) {
         assert_int_equal(shown[v], c.count[v]);
@@ -140,7 +145,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boot_screen_matches_golden_image),
-        cmocka_unit_test(test_panel_vector_counts_equal_the_hook_events),
+        cmocka_unit_test(test_panel_counts_and_task_at_the_first_shell_prompt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
