@@ -44,7 +44,9 @@ emu_status emu_display_text(emu_machine *m, emu_text_screen *out);
 
 /**
  * A key event from the host keyboard: the bytes of one PS/2 scancode in set 2
- * (the i8042 translates to set 1 when the guest asked it to). Returns
+ * (the i8042 translates to set 1 when the guest asked it to). Like a real
+ * keyboard, the controller drops the event while the guest has the keyboard
+ * disabled or its 32-byte buffer has no room for it. Returns
  * EMU_ERR_ARG if the machine has no keyboard controller or n is 0.
  */
 emu_status emu_keyboard_input(emu_machine *m, const uint8_t *set2, size_t n);

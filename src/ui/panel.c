@@ -40,41 +40,53 @@ void ui_event_label(const emu_event *ev, char *buf, size_t len)
     }
 }
 
-static char *next_slot(struct ui_panel *p)
+static void record(struct ui_panel *p, const emu_event *ev)
 {
-    char *slot = p->events[p->next_event];
+    p->events[p->next_event] = *ev;
     p->next_event = (p->next_event + 1) % UI_PANEL_EVENTS;
     p->nevents++;
-    return slot;
 }
 
 static void on_delivery(void *ctx, const emu_event *ev)
 {
     struct ui_panel *p = ctx;
-    uint8_t v = ev->u.intr.vector;
-    char name[sizeof(p->vector_label[0])];
-    ui_event_label(ev, name, sizeof(name));
-    p->vector_count[v]++;
-    memcpy(p->vector_label[v], name, sizeof(name));
-    char *slot = next_slot(p);
-    if (v == X86_PF_VECTOR && ev->kind == EMU_EV_EXCEPTION)
-        snprintf(slot, UI_PANEL_EVENT_LEN, "#PF %llx err %x cpl%u",
-                 (unsigned long long)ev->u.intr.cr2, ev->u.intr.error, ev->cpl);
-    else
-        snprintf(slot, UI_PANEL_EVENT_LEN, "%-5s vec %u cpl%u>%u", name, v, ev->cpl,
-                 ev->u.intr.cpl_to);
+    p->vector_count[ev->u.intr.vector]++;
+    p->last_delivery[ev->u.intr.vector] = *ev;
+    record(p, ev);
 }
 
 static void on_syscall(void *ctx, const emu_event *ev)
 {
-    ((struct ui_panel *)ctx)->syscalls++;
-    snprintf(next_slot(ctx), UI_PANEL_EVENT_LEN, "syscall %llu", (unsigned long long)ev->u.sys.nr);
+    struct ui_panel *p = ctx;
+    p->syscalls++;
+    record(p, ev);
 }
 
 static void on_cr3(void *ctx, const emu_event *ev)
 {
-    snprintf(next_slot(ctx), UI_PANEL_EVENT_LEN, "cr3 %llx",
-             (unsigned long long)ev->u.reg.new_value);
+    record(ctx, ev);
+}
+
+static void format_event(const emu_event *ev, char *buf, size_t len)
+{
+    char name[16];
+    switch (ev->kind) {
+    case EMU_EV_SYSCALL_ENTRY:
+        snprintf(buf, len, "syscall %llu", (unsigned long long)ev->u.sys.nr);
+        break;
+    case EMU_EV_CR3_SWITCH:
+        snprintf(buf, len, "cr3 %llx", (unsigned long long)ev->u.reg.new_value);
+        break;
+    default:
+        ui_event_label(ev, name, sizeof(name));
+        if (ev->u.intr.vector == X86_PF_VECTOR && ev->kind == EMU_EV_EXCEPTION)
+            snprintf(buf, len, "#PF %llx err %x cpl%u", (unsigned long long)ev->u.intr.cr2,
+                     ev->u.intr.error, ev->cpl);
+        else
+            snprintf(buf, len, "%-5s vec %u cpl%u>%u", name, ev->u.intr.vector, ev->cpl,
+                     ev->u.intr.cpl_to);
+        break;
+    }
 }
 
 int ui_panel_attach(struct ui_panel *p, emu_machine *m)
@@ -171,7 +183,9 @@ static void vector_lines(const struct ui_panel *p, struct text *t, int max)
     int shown = 0;
     for (int v = 0; v < UI_VECTORS && shown < max; v++) {
         if (!p->vector_count[v]) continue;
-        line(t, " %3d %-9s %llu", v, p->vector_label[v], (unsigned long long)p->vector_count[v]);
+        char name[16];
+        ui_event_label(&p->last_delivery[v], name, sizeof(name));
+        line(t, " %3d %-9s %llu", v, name, (unsigned long long)p->vector_count[v]);
         shown++;
     }
     if (!shown) line(t, "  (none yet)");
@@ -184,7 +198,9 @@ static void event_lines(const struct ui_panel *p, struct text *t)
     for (uint64_t i = 0; i < n; i++) {
         unsigned slot =
             (p->next_event + UI_PANEL_EVENTS - (unsigned)n + (unsigned)i) % UI_PANEL_EVENTS;
-        line(t, "  %s", p->events[slot]);
+        char text[UI_PANEL_EVENT_LEN];
+        format_event(&p->events[slot], text, sizeof(text));
+        line(t, "  %s", text);
     }
 }
 

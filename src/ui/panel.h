@@ -19,8 +19,9 @@
 struct ui_panel {
     emu_machine *m;
     uint64_t vector_count[UI_VECTORS]; // interrupts and exceptions delivered, by vector
-    char vector_label[UI_VECTORS][12]; // what raised it, last seen ("#PF", "irq1", "timer")
-    char events[UI_PANEL_EVENTS][UI_PANEL_EVENT_LEN]; // ring of formatted events
+    emu_event last_delivery[UI_VECTORS]; // the last delivery of each vector (its label)
+    emu_event events[UI_PANEL_EVENTS];                // ring of the last events, formatted
+                                                      // only when drawn (hooks stay cheap)
     unsigned next_event;                              // ring slot the next event goes to
     uint64_t nevents;                                 // events seen in all
     uint64_t syscalls;                                // system call entries
