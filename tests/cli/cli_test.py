@@ -12,14 +12,14 @@ import tempfile
 FAILURES = []
 
 
-def run(args, stdin=b""):
+def run(args, stdin=b"", env=None):
     p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=60)
+                       timeout=60, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
-def expect_error(emu, args, fragment):
-    status, out, err = run([emu] + args)
+def expect_error(emu, args, fragment, env=None):
+    status, out, err = run([emu] + args, env=env)
     lines = err.decode(errors="replace").splitlines()
     name = " ".join(args) or "(no arguments)"
     if status != 2:
@@ -59,6 +59,11 @@ def main() -> int:
         expect_error(emu, ["run", "--module", ",args", hello], "invalid --module")
         expect_error(emu, ["run", "--module", "/nonexistent/mod", hello], "cannot boot")
         expect_error(emu, ["frobnicate"], "unknown command 'frobnicate'")
+        expect_error(emu, ["run", "--display", "bogus", hello], "invalid --display 'bogus'")
+        # No X server to be had: one line (built without SDL2: one line too).
+        no_x = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+        no_x["SDL_VIDEODRIVER"] = "x11"
+        expect_error(emu, ["run", "--display", "sdl", hello], "--display sdl: ", env=no_x)
 
     status, out, err = run([emu, "--version"])
     if status != 0 or not out.startswith(b"emu "):
