@@ -71,6 +71,8 @@ static int handle_option(void *ctx, int opt, const char *arg)
 
 /* Reads one line from fd without reading past it. Returns its length, or -1
  * at the end of input with nothing read. */
+enum { LINE_END = -1, LINE_NOT_TEXT = -2, LINE_TOO_LONG = -3 };
+
 static long read_line(int fd, char *buf, size_t n)
 {
     size_t len = 0;
@@ -82,11 +84,13 @@ static long read_line(int fd, char *buf, size_t n)
         if (got <= 0) break;
         any = true;
         if (ch == '\n') break;
-        if (len + 1 < n) buf[len++] = ch;
+        if (ch == '\0') return LINE_NOT_TEXT;   /* binary input (-x /dev/zero): never a command */
+        if (len + 1 == n) return LINE_TOO_LONG; /* and an endless line would never end */
+        buf[len++] = ch;
     }
     buf[len] = '\0';
     if (len && buf[len - 1] == '\r') buf[--len] = '\0';
-    return any ? (long)len : -1;
+    return any ? (long)len : LINE_END;
 }
 
 /* The one piece of process-wide state: signal handlers get no context. */
@@ -112,14 +116,24 @@ static bool execute(struct repl *r, const char *line)
 }
 
 /* Commands from a descriptor, each echoed after the prompt. */
-static bool run_fd(struct repl *r, int fd)
+/* Commands from a descriptor, each echoed after the prompt. Returns false
+ * when the session is over: quit, or input that is not commands (then
+ * *bad is set, after an error message naming `what`). */
+static bool run_fd(struct repl *r, int fd, const char *what, bool *bad)
 {
     char line[LINE_MAX_LEN];
-    while (read_line(fd, line, sizeof(line)) >= 0) {
+    long n;
+    while ((n = read_line(fd, line, sizeof(line))) >= 0) {
         printf(PROMPT "%s\n", line);
         if (!execute(r, line)) return false;
     }
-    return true;
+    if (n == LINE_END) return true;
+    fflush(stdout);
+    cli_error("%s: %s", what,
+              n == LINE_NOT_TEXT ? "not text (a NUL byte): not a command script"
+                                 : "a line longer than 1023 characters");
+    *bad = true;
+    return false;
 }
 
 #ifdef EMU_HAVE_READLINE
@@ -242,6 +256,7 @@ static struct repl *start(const struct run_options *o, const struct repl_cli *c,
                 .on_triple_fault =
                     o->triple_fault_reset ? EMU_TRIPLE_FAULT_RESET : EMU_TRIPLE_FAULT_STOP,
                 .clock = o->clock,
+                .max_insns = o->max_insns,
                 .rtc_epoch = o->rtc_epoch},
         .tlb = o->tlb_spec ? &tlb : NULL,
 #ifdef EMU_HAVE_READLINE
@@ -281,16 +296,14 @@ int cmd_repl(int argc, char **argv)
     if (!o.kernel || file) r = start(&o, &c, file ? file : emu_bundled_kernel, size);
     int status = EXIT_USAGE;
     if (r) {
-        bool more = script < 0 || run_fd(r, script);
-        if (more && !c.batch) {
-            if (isatty(STDIN_FILENO))
-                run_terminal(r);
-            else
-                run_fd(r, STDIN_FILENO);
-        } else if (more && script < 0) {
-            run_fd(r, STDIN_FILENO);
-        }
+        bool bad = false;
+        bool more = script < 0 || run_fd(r, script, c.script, &bad);
+        if (more && !c.batch && isatty(STDIN_FILENO))
+            run_terminal(r);
+        else if (more && (!c.batch || script < 0))
+            run_fd(r, STDIN_FILENO, "standard input", &bad);
         fflush(stdout);
+        if (bad) repl_set_exit_status(r, EXIT_USAGE);
         status = repl_exit_status(r);
         repl_free(r);
     }

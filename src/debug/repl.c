@@ -52,7 +52,7 @@ int repl_boot(struct repl *r)
     emu_config cfg = r->opt.cfg;
     cfg.serial_out = serial_out;
     cfg.serial_ctx = r;
-    cfg.max_insns = 0;
+    cfg.max_insns = 0; /* the session enforces --max-insns itself (repl_limit_reached) */
     cfg.explain_faults = NULL;
     emu_machine *m;
     emu_status st = emu_machine_create(&cfg, &m);
@@ -120,6 +120,12 @@ int repl_exit_status(const struct repl *r)
 {
     if (r->quit_status_set) return r->quit_status;
     return r->machine_ended ? r->end.exit_status : 0;
+}
+
+void repl_set_exit_status(struct repl *r, int status)
+{
+    r->quit_status = status;
+    r->quit_status_set = true;
 }
 
 void repl_interrupt(struct repl *r)

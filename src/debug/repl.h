@@ -44,6 +44,8 @@ bool repl_execute(struct repl *r, const char *line);
 /* The process exit status the session ends with: the guest's exit status if
  * the machine stopped, else 0 (or what `quit N` asked for). */
 int repl_exit_status(const struct repl *r);
+/* Overrides it (bad input: the caller's usage status). */
+void repl_set_exit_status(struct repl *r, int status);
 
 /* Completion candidates for the word `text`, which is argument `argi` of
  * the line (0: the command). Call with state 0, 1, 2... until NULL. */

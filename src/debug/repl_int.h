@@ -127,6 +127,10 @@ struct repl {
     uint64_t resume_target;  // ... and must replay to this position
 };
 
+/* --max-insns: true (and the machine has ended) once that many
+ * instructions have retired. */
+bool repl_limit_reached(struct repl *r);
+
 /* The machine's position: instructions retired + events delivered since
  * boot. Each step moves it forward; equal positions are equal states. */
 static inline uint64_t repl_pos(const struct repl *r)

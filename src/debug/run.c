@@ -22,6 +22,7 @@ bool run_until_stop(struct repl *r, uint64_t limit)
     r->stop_hit = false;
     memset(&r->stop, 0, sizeof(r->stop));
     if (r->machine_ended) return false;
+    if (r->opt.cfg.max_insns && limit > r->opt.cfg.max_insns) limit = r->opt.cfg.max_insns;
     r->phase = PHASE_RUN;
     r->have_last = false;
     repl_sync_hooks(r);
@@ -42,6 +43,7 @@ bool run_until_stop(struct repl *r, uint64_t limit)
     r->phase = PHASE_IDLE;
     repl_sync_hooks(r);
     repl_reset_chain(r, repl_pos(r));
+    repl_limit_reached(r);
     return r->stop_hit;
 }
 

@@ -32,7 +32,7 @@ static bool ended(const emu_run_result *res)
 bool step_once(struct repl *r, struct step_record *rec)
 {
     memset(rec, 0, sizeof(*rec));
-    if (r->machine_ended) return false;
+    if (r->machine_ended || repl_limit_reached(r)) return false;
     struct cpu *cpu = r->m->cpu;
     arch_capture(cpu, &rec->before);
     rec->insn_read = repl_decode(r, rec->before.rip, &rec->insn);
@@ -148,6 +148,16 @@ void step_print(struct repl *r, const struct step_record *rec)
     }
 }
 
+bool repl_limit_reached(struct repl *r)
+{
+    uint64_t max = r->opt.cfg.max_insns;
+    if (!max || r->m->cpu->icount < max || r->machine_ended) return r->machine_ended;
+    r->machine_ended = true;
+    r->end = (emu_run_result){
+        .reason = EMU_STOP_MAX_INSNS, .exit_status = EXIT_MAX_INSNS, .insns = r->m->cpu->icount};
+    return true;
+}
+
 void repl_report_end(struct repl *r)
 {
     static const char *const reasons[] = {
@@ -156,6 +166,7 @@ void repl_report_end(struct repl *r)
         [EMU_STOP_TRIPLE_FAULT] = "triple fault: the CPU shut down",
         [EMU_STOP_HALTED] = "the CPU halted with nothing that could wake it",
         [EMU_STOP_RESET] = "the guest reset the machine",
+        [EMU_STOP_MAX_INSNS] = "the instruction limit (--max-insns) was reached",
     };
     unsigned why = r->end.reason;
     const char *text = why < sizeof(reasons) / sizeof(reasons[0]) && reasons[why]
