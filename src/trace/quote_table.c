@@ -2,7 +2,7 @@
  * if printable, a C escape for \t \n \v \f \r \" \\, else the shortest
  * octal escape. (A byte below 0100 shown in octal takes three digits when
  * an octal digit follows it; sysfmt_quote handles that case.) Generated
- * from that rule; tests/trace/test_sysfmt.c checks it byte by byte. */
+ * from that rule; tests/trace/strace_oracle.c checks all 256 against strace. */
 #include "sysfmt.h"
 
 const struct quote_esc quote_table[256] = {

@@ -145,7 +145,7 @@ bool print_struct_arg(const struct sysfmt *f, struct sbuf *b, char k, uint64_t v
     case 'R': print_rusage(f, b, v); break;
     case 'N': print_utsname(f, b, v); break;
     case 'I': print_pipefd(f, b, v); break;
-    case 'Q': print_cstring(f, b, v); break;
+    case 'Q': print_path(f, b, v); break;
     case 'S':
         if ((int64_t)ret > 0)
             print_wstatus(f, b, v);

@@ -9,6 +9,8 @@
 void print_ptr(struct sbuf *b, uint64_t p);
 /* A NUL-terminated guest string, quoted and shortened; hex if unreadable. */
 void print_cstring(const struct sysfmt *f, struct sbuf *b, uint64_t p);
+/* A path: like print_cstring, but whole (strace shows paths up to PATH_MAX). */
+void print_path(const struct sysfmt *f, struct sbuf *b, uint64_t p);
 /* len bytes of guest memory, quoted and shortened; hex if unreadable. */
 void print_buffer(const struct sysfmt *f, struct sbuf *b, uint64_t p, uint64_t len);
 

@@ -3,10 +3,10 @@
  *
  *   i int          u unsigned int   l long          z size_t (unsigned)
  *   x hex          p pointer (NULL or hex)          f file descriptor
- *   d dirfd (AT_FDCWD)              s path string   m mode (octal)
+ *   d dirfd (AT_FDCWD)              s path (shown whole)  m mode (octal)
  *   B buffer in, its length the next argument
  *   O buffer out, its length the return value (decoded at exit)
- *   Q string out (decoded at exit)  I int[2] out (pipe)
+ *   Q path out (decoded at exit)    I int[2] out (pipe)
  *   F open flags   P mmap prot      M mmap flags    W wait options
  *   S wait status out               t struct timespec in
  *   T struct timespec out           g signal        c clock id

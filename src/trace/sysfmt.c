@@ -10,6 +10,7 @@
 #include "sysargs.h"
 
 #define STRSIZE_MAX 4096
+#define PATH_MAX_LINUX 4095 /* strace shows whole paths, up to PATH_MAX */
 #define AT_FDCWD    (-100)
 
 const struct sysent *sysent_get(uint64_t nr)
@@ -111,12 +112,11 @@ static unsigned strsize(const struct sysfmt *f)
     return f->strsize && f->strsize < STRSIZE_MAX ? f->strsize : SYSFMT_DEFAULT_STRSIZE;
 }
 
-/* A NUL-terminated string at p: quoted, "..." after strsize bytes; the
- * pointer in hex if it cannot be read. */
-void print_cstring(const struct sysfmt *f, struct sbuf *b, uint64_t p)
+/* A NUL-terminated string at p: quoted, "..." after max bytes; the pointer
+ * in hex if it cannot be read. */
+static void print_string_max(const struct sysfmt *f, struct sbuf *b, uint64_t p, unsigned max)
 {
     uint8_t buf[STRSIZE_MAX + 1];
-    unsigned max = strsize(f);
     if (!p) {
         sb_puts(b, "NULL");
         return;
@@ -129,6 +129,16 @@ void print_cstring(const struct sysfmt *f, struct sbuf *b, uint64_t p)
         sysfmt_quote(b, buf, max, true);
     else
         sb_hex(b, p);
+}
+
+void print_cstring(const struct sysfmt *f, struct sbuf *b, uint64_t p)
+{
+    print_string_max(f, b, p, strsize(f));
+}
+
+void print_path(const struct sysfmt *f, struct sbuf *b, uint64_t p)
+{
+    print_string_max(f, b, p, PATH_MAX_LINUX);
 }
 
 /* len bytes at p, at most strsize of them shown. */
@@ -173,7 +183,7 @@ static bool print_arg(const struct sysfmt *f, struct sbuf *b, char k, const uint
         else
             print_int(b, v);
         break;
-    case 's': print_cstring(f, b, v); break;
+    case 's': print_path(f, b, v); break;
     case 'B': print_buffer(f, b, v, i < 5 ? args[i + 1] : 0); break;
     case 'O':
         if (sysfmt_is_error(ret))
