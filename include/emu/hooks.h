@@ -222,6 +222,9 @@ typedef uint64_t (*emu_task_key_fn)(void *ctx, unsigned cpu);
  */
 emu_status emu_hook_set_task_key(emu_machine *m, emu_task_key_fn fn, void *ctx);
 
+/** The Linux x86_64 name of system call `nr` ("write" for 1), or NULL. */
+const char *emu_syscall_name(uint64_t nr);
+
 /** The architectural name of an MSR ("IA32_EFER"), or NULL if emu has none. */
 const char *emu_msr_name(uint32_t msr);
 

@@ -156,6 +156,7 @@ struct cpu {
     /* Hooks (include/emu/hooks.h): bit k set = someone subscribed to event
      * kind k; events go to emit(emit_ctx, ev). */
     uint32_t hook_mask;
+    uint64_t insn_lo, insn_hi; // RIPs EMU_EV_INSN subscribers cover (their ranges' hull)
     void (*emit)(void *ctx, emu_event *ev);
     void *emit_ctx;
     struct cpu_fault_why why; // detail for the next recorded fault (then cleared)

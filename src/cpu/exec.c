@@ -69,9 +69,20 @@ static void run_block_hooked(struct cpu *cpu, const struct block *b, unsigned ma
     cpu->cur = NULL;
 }
 
+/* Whether b's instructions can fall in a subscribed instruction range:
+ * blocks outside every range run at full speed while an instruction hook
+ * watches one address. */
+static bool insn_watched(const struct cpu *cpu, const struct block *b)
+{
+    uint64_t last = cpu->rip + b->bytes - 1;
+    if (last < cpu->rip)
+        last = UINT64_MAX;
+    return cpu->rip <= cpu->insn_hi && last >= cpu->insn_lo;
+}
+
 static void run_some(struct cpu *cpu, const struct block *b, unsigned max)
 {
-    if (cpu_hooked(cpu, EMU_EV_INSN))
+    if (cpu_hooked(cpu, EMU_EV_INSN) && insn_watched(cpu, b))
         run_block_hooked(cpu, b, max);
     else
         run_block(cpu, b, max);

@@ -43,6 +43,7 @@ static void rehook(struct machine *m)
     uint32_t mask = hooks_mask(&m->hooks);
     struct cpu *cpu = m->cpu;
     cpu->hook_mask = mask;
+    hooks_insn_range(&m->hooks, &cpu->insn_lo, &cpu->insn_hi);
     cpu->emit = machine_emit;
     cpu->emit_ctx = m;
     cpu_refresh_fast_path(cpu); /* memory hooks (and data breakpoints) see every access */

@@ -36,9 +36,15 @@ static void reindex(struct hook_registry *r)
 {
     memset(r->nby_kind, 0, sizeof(r->nby_kind));
     uint32_t mask = 0;
+    r->insn_lo = UINT64_MAX;
+    r->insn_hi = 0;
     for (int i = 0; i < HOOK_MAX; i++) {
         const struct hook *h = &r->hooks[i];
         if (!h->id) continue;
+        if (h->kind == EMU_EV_INSN) {
+            r->insn_lo = h->lo < r->insn_lo ? h->lo : r->insn_lo;
+            r->insn_hi = h->hi > r->insn_hi ? h->hi : r->insn_hi;
+        }
         r->by_kind[h->kind][r->nby_kind[h->kind]++] = (uint8_t)i;
         mask |= HOOK_BIT(h->kind);
     }
@@ -53,6 +59,7 @@ void hooks_init(struct hook_registry *r)
 {
     memset(r, 0, sizeof(*r));
     r->next_id = 1;
+    r->insn_lo = UINT64_MAX;
 }
 
 emu_hook_id hooks_add(struct hook_registry *r, emu_event_kind kind, uint64_t lo, uint64_t hi,
@@ -87,6 +94,12 @@ void hooks_set_task_key(struct hook_registry *r, emu_task_key_fn fn, void *ctx)
     r->task_key = fn;
     r->task_key_ctx = ctx;
     r->npending = 0;
+}
+
+void hooks_insn_range(const struct hook_registry *r, uint64_t *lo, uint64_t *hi)
+{
+    *lo = r->insn_lo;
+    *hi = r->insn_hi;
 }
 
 uint32_t hooks_mask(const struct hook_registry *r)

@@ -40,6 +40,7 @@ struct hook_registry {
     struct hook hooks[HOOK_MAX];
     int next_id;
     uint32_t mask;                           // hooks_mask(), kept current
+    uint64_t insn_lo, insn_hi;               // hull of the EMU_EV_INSN ranges (lo > hi: none)
     uint8_t by_kind[EMU_EV_COUNT][HOOK_MAX]; // slots per kind, in subscription order
     uint8_t nby_kind[EMU_EV_COUNT];
     struct pending_syscall pending[HOOK_PENDING_MAX]; // [0, npending) in use
@@ -57,6 +58,14 @@ void hooks_set_task_key(struct hook_registry *r, emu_task_key_fn fn, void *ctx);
 /* The kinds producers must emit: one bit per kind (HOOK_BIT), including the
  * internal kinds that pairing needs. */
 uint32_t hooks_mask(const struct hook_registry *r);
+
+/* The smallest range holding every EMU_EV_INSN subscription's range
+ * (*lo > *hi when there is none). */
+void hooks_insn_range(const struct hook_registry *r, uint64_t *lo, uint64_t *hi);
+
+/* The smallest range holding every EMU_EV_INSN subscription's range
+ * (*lo > *hi when there is none). */
+void hooks_insn_range(const struct hook_registry *r, uint64_t *lo, uint64_t *hi);
 
 /* Delivers ev to its subscribers (and pairs system calls). */
 void hooks_dispatch(struct hook_registry *r, emu_event *ev);

@@ -136,6 +136,23 @@ static void test_one_insn_event_per_retired_instruction(void **state)
     emu_machine_destroy(m);
 }
 
+static void test_insn_range_hook_alone_sees_only_its_address(void **state)
+{
+    (void)state;
+    emu_machine *m = boot_hello();
+    struct log l = {0};
+    emu_regs regs;
+    emu_cpu_get_regs(m, 0, &regs);
+    uint64_t second = regs.rip + 5; /* hello.S begins with a 5-byte mov */
+    assert_true(emu_hook_add_range(m, EMU_EV_INSN, second, second, record, &l) > 0);
+    emu_run_result r;
+    emu_machine_run(m, &r);
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.ev[0].rip, second);
+    assert_int_equal(l.ev[0].icount, 2); /* the second instruction retired */
+    emu_machine_destroy(m);
+}
+
 static void test_memory_hooks_see_page_table_writes_without_changing_the_run(void **state)
 {
     (void)state;
@@ -178,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_cr_and_msr_writes_arrive_in_program_order),
         cmocka_unit_test(test_port_writes_carry_the_serial_bytes_and_device_names),
         cmocka_unit_test(test_one_insn_event_per_retired_instruction),
+        cmocka_unit_test(test_insn_range_hook_alone_sees_only_its_address),
         cmocka_unit_test(test_memory_hooks_see_page_table_writes_without_changing_the_run),
         cmocka_unit_test(test_bad_subscriptions_are_refused),
     };
