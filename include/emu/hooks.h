@@ -57,6 +57,7 @@ typedef enum emu_irq_source {
     EMU_IRQ_LAPIC_ERROR,  /**< the local APIC error interrupt */
     EMU_IRQ_IPI,          /**< an inter-processor (or self) interrupt */
     EMU_IRQ_NMI,          /**< NMI */
+    EMU_IRQ_ISA,          /**< EMU_EV_IRQ_RAISE: an ISA interrupt line (pin = IRQ 0..15) */
 } emu_irq_source;
 
 /** How a system call was made. */

@@ -28,6 +28,9 @@ struct lapic_cpu_port {
     uint64_t (*tsc)(void *ctx);               // the CPU's time-stamp counter now
     void (*apic_present)(void *ctx, bool on); // CPUID.1:EDX.APIC follows APIC_BASE.EN
     void (*mmio_moved)(void *ctx);            // the MMIO page moved: drop cached translations
+    /* Optional, for traces: vector entered the IRR, from source src (APIC_SRC_*)
+     * and its pin (-1: none). */
+    void (*irq_pending)(void *ctx, unsigned vector, uint8_t src, int pin);
 };
 
 /* The INTA cycle of an 8259 behind LINT0 (ExtINT): returns the vector. */

@@ -127,6 +127,7 @@ void lapic_set_irr(struct lapic *l, unsigned vector, bool level, uint8_t src, in
         return;
     }
     vec_set(l->irr, vector);
+    if (l->port.irq_pending) l->port.irq_pending(l->port.ctx, vector, src, pin);
     l->src[vector] = src;
     l->src_pin[vector] = pin;
     if (level)

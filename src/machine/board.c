@@ -26,6 +26,9 @@ _Static_assert(APIC_MAXPHYADDR == MMU_MAXPHYADDR, "IA32_APIC_BASE width follows 
 static void isa_irq_set(void *opaque, int irq, int level)
 {
     struct machine *m = opaque;
+    uint16_t bit = (uint16_t)(1u << irq);
+    if (level && !(m->isa_levels & bit)) machine_irq_raised(m, EMU_IRQ_ISA, irq, -1);
+    m->isa_levels = level ? (uint16_t)(m->isa_levels | bit) : (uint16_t)(m->isa_levels & ~bit);
     pic_set_irq(m->pic, irq, level);
     ioapic_set_irq(m->ioapic, irq == 0 ? ISA_IRQ0_GSI : irq, level);
 }
@@ -123,15 +126,26 @@ static void env_cr8_write(void *opaque, uint8_t cr8)
     lapic_write_cr8(m->lapic, cr8);
 }
 
+/* The local APIC's sources as the hook API names them. */
+static const emu_irq_source apic_sources[] = {
+    [APIC_SRC_UNKNOWN] = EMU_IRQ_UNKNOWN, [APIC_SRC_EXTINT] = EMU_IRQ_PIC,
+    [APIC_SRC_IOAPIC] = EMU_IRQ_IOAPIC,   [APIC_SRC_TIMER] = EMU_IRQ_LAPIC_TIMER,
+    [APIC_SRC_LINT] = EMU_IRQ_LAPIC_LINT, [APIC_SRC_ERROR] = EMU_IRQ_LAPIC_ERROR,
+    [APIC_SRC_IPI] = EMU_IRQ_IPI,         [APIC_SRC_OTHER_LVT] = EMU_IRQ_UNKNOWN,
+};
+
+/* A vector became pending in the local APIC (EMU_EV_IRQ_RAISE). */
+static void port_irq_pending(void *ctx, unsigned vector, uint8_t src, int pin)
+{
+    emu_irq_source s = src < sizeof(apic_sources) / sizeof(apic_sources[0]) ? apic_sources[src]
+                                                                            : EMU_IRQ_UNKNOWN;
+    machine_irq_raised(ctx, s, pin, (int)vector);
+}
+
 /* Who raised the interrupt the CPU just acknowledged (for traces). */
 static int env_intr_source(void *opaque, unsigned vector, int *pin)
 {
-    static const emu_irq_source map[] = {
-        [APIC_SRC_UNKNOWN] = EMU_IRQ_UNKNOWN, [APIC_SRC_EXTINT] = EMU_IRQ_PIC,
-        [APIC_SRC_IOAPIC] = EMU_IRQ_IOAPIC,   [APIC_SRC_TIMER] = EMU_IRQ_LAPIC_TIMER,
-        [APIC_SRC_LINT] = EMU_IRQ_LAPIC_LINT, [APIC_SRC_ERROR] = EMU_IRQ_LAPIC_ERROR,
-        [APIC_SRC_IPI] = EMU_IRQ_IPI,         [APIC_SRC_OTHER_LVT] = EMU_IRQ_UNKNOWN,
-    };
+    const emu_irq_source *map = apic_sources;
     struct machine *m = opaque;
     *pin = -1;
     int src = lapic_ack_source(m->lapic, vector, pin);
@@ -193,6 +207,7 @@ static int create_interrupt_controllers(struct machine *m)
         .tsc = port_tsc,
         .apic_present = port_apic_present,
         .mmio_moved = port_mmio_moved,
+        .irq_pending = port_irq_pending,
     };
     m->lapic = lapic_new(0, true, &m->clock, &m->pm.mmio, &m->apic_bus, &port);
     m->ioapic = ioapic_new(&m->apic_bus);

@@ -86,3 +86,17 @@ const char *emu_msr_name(uint32_t msr)
 {
     return cpu_msr_name(msr);
 }
+
+void machine_irq_raised(struct machine *m, emu_irq_source source, int pin, int vector)
+{
+    if (!(m->cpu->hook_mask & HOOK_BIT(EMU_EV_IRQ_RAISE)))
+        return;
+    emu_event ev = {0};
+    ev.kind = EMU_EV_IRQ_RAISE;
+    ev.rip = cpu_current_rip(m->cpu);
+    ev.cpl = m->cpu->cpl;
+    ev.u.irq.source = source;
+    ev.u.irq.pin = pin;
+    ev.u.irq.vector = vector;
+    cpu_emit(m->cpu, &ev);
+}

@@ -54,6 +54,7 @@ struct machine {
     struct i8042 *kbd;
     struct uart *uart;
     struct irq_line isa_irq[ISA_IRQS]; // ISA IRQ n -> 8259 input n and I/O APIC GSI
+    uint16_t isa_levels;       // bit n: ISA IRQ n asserted (for EMU_EV_IRQ_RAISE edges)
     struct sysctl_sink sysctl; // debug-exit, poweroff and reset requests land here
     struct port_a port_a;      // port 0x92
     struct machine_input input;
@@ -98,5 +99,8 @@ void board_destroy(struct machine *m);
 struct cpu_env board_cpu_env(struct machine *m);
 /* Polls COM1's input source once (if the UART has room). */
 void board_pump_input(struct machine *m);
+
+/* hooks_api.c: EMU_EV_IRQ_RAISE, if someone watches (vector -1: not yet known). */
+void machine_irq_raised(struct machine *m, emu_irq_source source, int pin, int vector);
 
 #endif

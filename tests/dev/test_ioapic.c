@@ -50,7 +50,7 @@ static int setup(void **state)
     vclock_init(&f->clock, &f->icount);
     bus_init(&f->mmio);
     apic_bus_init(&f->bus);
-    struct lapic_cpu_port port = {f, p_intr, p_none, p_none, p_sipi, NULL, NULL, NULL, NULL};
+    struct lapic_cpu_port port = {f, p_intr, p_none, p_none, p_sipi, NULL, NULL, NULL, NULL, NULL};
     f->l = lapic_new(0, true, &f->clock, &f->mmio, &f->bus, &port);
     f->io = ioapic_new(&f->bus);
     f->bus.eoi = ioapic_eoi;

@@ -75,7 +75,7 @@ static int setup(void **state)
     apic_bus_init(&f->bus);
     f->bus.eoi = on_eoi;
     f->bus.eoi_ctx = f;
-    struct lapic_cpu_port port = {f, p_intr, p_nmi, p_init, p_sipi, p_cr8, p_tsc, NULL, NULL};
+    struct lapic_cpu_port port = {f, p_intr, p_nmi, p_init, p_sipi, p_cr8, p_tsc, NULL, NULL, NULL};
     f->l = lapic_new(0, true, &f->clock, &f->mmio, &f->bus, &port);
     lapic_set_extint(f->l, (struct lapic_extint){extint_ack, f});
     *state = f;
