@@ -164,6 +164,7 @@ static int build_tlbs(struct mmu *m, const emu_tlb_config *cfg)
     m->dtlb = &m->tlbs[TLB_DTLB];
     m->itlb = cfg->unified ? m->dtlb : &m->tlbs[TLB_ITLB];
     m->tlb_cfg = *cfg;
+    m->fetch_hits = &m->discard; /* the old arrays are gone */
     m->epoch++;
     return 0;
 }

@@ -125,6 +125,10 @@ static bool walk_4level(struct walk_state *s)
                 psc_fill(&m->psc, s->lin, m->pcid, table, w->flags);
             continue;
         }
+        /* A 1 GiB page's PDPTE gets its accessed flag before the rights are
+         * checked, as QEMU does (the SDM allows either, §4.8): a kernel sees
+         * the same A bits on both after a fault. */
+        if (level == 3) set_bits(s, w->nsteps - 1, PTE_A);
         return leaf(s, e, e & ADDR_MASK_4K, shifts[i]);
     }
     return false; /* not reached: level 1 is always a leaf */
