@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "machine/hostfile.h"
 
 static const char usage[] =
     "usage: emu <command> [options] [KERNEL]\n"
@@ -31,38 +32,11 @@ void cli_error(const char *fmt, ...)
 
 uint8_t *cli_read_file(const char *path, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    uint8_t *buf;
+    if (hostfile_read(path, HOSTFILE_KERNEL_MAX, &buf, size) < 0) {
         cli_error("cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
-    uint8_t *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 1 << 16;
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb) {
-                cli_error("cannot read '%s': out of memory", path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    if (ferror(f)) {
-        cli_error("cannot read '%s': %s", path, strerror(errno));
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *size = len;
     return buf;
 }
 

@@ -19,6 +19,7 @@
 
 #include "../debug/repl.h"
 #include "cli.h"
+#include "machine/hostfile.h"
 
 #define LINE_MAX_LEN 1024
 #define PROMPT       "(emu) "
@@ -286,7 +287,7 @@ int cmd_repl(int argc, char **argv)
     }
     if (rc != 0) return usage_error(&o, rc);
     int script = -1;
-    if (c.script && (script = open(c.script, O_RDONLY)) < 0) {
+    if (c.script && (script = hostfile_open(c.script)) < 0) {
         cli_error("cannot read '%s': %s", c.script, strerror(errno));
         return usage_error(&o, -1);
     }

@@ -1,8 +1,10 @@
 /* The command table, help with examples for every command, and the small
  * commands: set, trace, quit, symbol-file. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/hostfile.h"
 #include "repl_int.h"
 #include "snapshot.h"
 
@@ -202,29 +204,14 @@ void cmd_symbol_file(struct repl *r, int argc, char **argv)
         repl_error(r, "usage: symbol-file FILE");
         return;
     }
-    FILE *f = fopen(argv[1], "rb");
-    if (!f) {
-        repl_error(r, "cannot open '%s'", argv[1]);
+    uint8_t *buf;
+    size_t len;
+    if (hostfile_read(argv[1], HOSTFILE_KERNEL_MAX, &buf, &len) < 0) {
+        repl_error(r, "cannot read '%s': %s", argv[1], strerror(errno));
         return;
     }
-    size_t cap = 1 << 20, len = 0;
-    uint8_t *buf = malloc(cap);
-    size_t n;
-    while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += n;
-        if (len == cap) {
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
     const char *why = "out of memory";
-    int added = buf ? symtab_add_elf(r->syms, buf, len, argv[1], &why) : -1;
+    int added = symtab_add_elf(r->syms, buf, len, argv[1], &why);
     free(buf);
     if (added < 0)
         repl_error(r, "'%s': %s", argv[1], why);

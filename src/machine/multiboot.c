@@ -6,6 +6,9 @@
  * after the kernel; modules after that, page aligned. */
 #include "multiboot.h"
 
+#include "hostfile.h"
+
+#include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -254,25 +257,12 @@ static uint32_t area_str(struct area *a, const char *s)
     return area_put(a, s, (uint32_t)strlen(s) + 1);
 }
 
-static emu_status read_module(const emu_module *mod, uint8_t **data, size_t *len)
+/* A module's bytes, at most `cap` of them (the RAM left for it). */
+static emu_status read_module(const emu_module *mod, size_t cap, uint8_t **data, size_t *len)
 {
-    FILE *f = fopen(mod->path, "rb");
-    if (!f)
-        return EMU_ERR_IO;
-    emu_status st = EMU_OK;
-    if (fseek(f, 0, SEEK_END) != 0 || ftell(f) < 0) {
-        st = EMU_ERR_IO;
-    } else {
-        *len = (size_t)ftell(f);
-        rewind(f);
-        *data = malloc(*len ? *len : 1);
-        if (!*data)
-            st = EMU_ERR_NOMEM;
-        else if (*len && fread(*data, 1, *len, f) != *len)
-            st = EMU_ERR_IO;
-    }
-    fclose(f);
-    return st;
+    if (hostfile_read(mod->path, cap, data, len) == 0)
+        return EMU_OK;
+    return errno == EFBIG ? EMU_ERR_TOO_BIG : errno == ENOMEM ? EMU_ERR_NOMEM : EMU_ERR_IO;
 }
 
 static emu_status place_modules(struct physmem *pm, const emu_module *mods, size_t n,
@@ -281,7 +271,8 @@ static emu_status place_modules(struct physmem *pm, const emu_module *mods, size
     for (size_t i = 0; i < n; i++) {
         uint8_t *data = NULL;
         size_t len = 0;
-        emu_status st = read_module(&mods[i], &data, &len);
+        size_t room = *next <= pm->lowmem ? (size_t)(pm->lowmem - *next) : 0;
+        emu_status st = read_module(&mods[i], room, &data, &len);
         if (st == EMU_OK && !fits_ram(pm, *next, len))
             st = EMU_ERR_TOO_BIG;
         if (st != EMU_OK) {

@@ -64,6 +64,21 @@ def main() -> int:
         no_x = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
         no_x["SDL_VIDEODRIVER"] = "x11"
         expect_error(emu, ["run", "--display", "sdl", hello], "--display sdl: ", env=no_x)
+        # Files that never end or never open must not hang emu (tests/fuzz found these).
+        fifo = os.path.join(tmp, "fifo")
+        os.mkfifo(fifo)
+        expect_error(emu, ["run", "/dev/zero"], "cannot read '/dev/zero': File too large")
+        expect_error(emu, ["run", fifo], "not an ELF file")
+        expect_error(emu, ["run", "--module", "/dev/zero", hello], "does not fit in guest RAM")
+        expect_error(emu, ["run", "--module", tmp, hello], "cannot boot")
+        expect_error(emu, ["run", "--serial", fifo, hello], "a FIFO with no reader")
+        expect_error(emu, ["repl", "-x", tmp, hello], "Is a directory")
+        status, _, err = run([emu, "repl", "--batch", "-x", fifo, hello])
+        if status != 0 or err:
+            FAILURES.append(f"repl -x FIFO (no writer: an empty script): {status}, {err!r}")
+        status, out, _ = run([emu, "run", "--module", fifo, hello])
+        if status != 0 or not out.startswith(b"Hello"):
+            FAILURES.append(f"run --module FIFO (no writer: an empty module): status {status}")
 
     status, out, err = run([emu, "--version"])
     if status != 0 or not out.startswith(b"emu "):
