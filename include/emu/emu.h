@@ -273,6 +273,14 @@ const char *emu_tlb_flush_cause_name(emu_tlb_flush_cause cause);
  */
 void emu_machine_report(emu_machine *m, FILE *out);
 
+/**
+ * Names code addresses in the fault report (emu_machine_report and
+ * EMU config explain_faults): fn writes a name such as "kmain+0x12
+ * (main.c:42)" for addr into buf and returns true, or returns false.
+ */
+typedef bool (*emu_symbolize_fn)(void *ctx, uint64_t addr, char *buf, size_t n);
+void emu_machine_set_symbolizer(emu_machine *m, emu_symbolize_fn fn, void *ctx);
+
 /** The library version string ("0.1.0"). */
 const char *emu_version(void);
 

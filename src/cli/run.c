@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../debug/symbols.h"
 #include "cli.h"
 #include "console.h"
 #include "ui/ui.h"
@@ -249,6 +250,39 @@ static struct ui_window *open_display(emu_machine *m, const struct run_options *
     return w;
 }
 
+/* Names addresses in the fault report from the kernel's own ELF symbols and
+ * line tables. The table is built on first use: a run that never faults
+ * pays nothing. */
+struct kernel_syms {
+    const uint8_t *image;
+    size_t size;
+    const char *name;
+    struct symtab *tab;
+    bool tried;
+};
+
+static bool symbolize(void *ctx, uint64_t addr, char *buf, size_t n)
+{
+    struct kernel_syms *k = ctx;
+    if (!k->tried) {
+        k->tried = true;
+        const char *why;
+        k->tab = symtab_new();
+        if (k->tab && symtab_add_elf(k->tab, k->image, k->size, k->name, &why) <= 0) {
+            symtab_free(k->tab);
+            k->tab = NULL;
+        }
+    }
+    struct sym_loc l;
+    if (!k->tab || !symtab_lookup(k->tab, addr, &l) || !l.name)
+        return false;
+    int len = l.offset ? snprintf(buf, n, "%s+%#llx", l.name, (unsigned long long)l.offset)
+                       : snprintf(buf, n, "%s", l.name);
+    if (l.file && len >= 0 && (size_t)len < n)
+        snprintf(buf + len, n - (size_t)len, " (%s:%u)", l.file, l.line);
+    return true;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const struct run_client plain = {run_usage, NULL, NULL, NULL, NULL};
@@ -299,6 +333,9 @@ int run_with(int argc, char **argv, const struct run_client *client)
     if (st == EMU_OK)
         st = emu_machine_load_multiboot(m, o.kernel ? o.kernel : "emu-guest", image, size,
                                         o.append, o.modules, o.nmodules);
+    struct kernel_syms ksyms = {image, size, o.kernel ? o.kernel : "emu-guest", NULL, false};
+    if (st == EMU_OK)
+        emu_machine_set_symbolizer(m, symbolize, &ksyms);
     int status = EXIT_USAGE;
     struct ui_window *win = NULL;
     bool display_failed = false;
@@ -332,6 +369,7 @@ int run_with(int argc, char **argv, const struct run_client *client)
     }
     ui_close(win);
     emu_machine_destroy(m);
+    symtab_free(ksyms.tab);
     console_close(&con);
     free(file);
     run_options_free(&o);

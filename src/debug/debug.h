@@ -14,6 +14,13 @@
 
 #define DBG_HISTORY 16 /* instructions in the history */
 
+/* Names code addresses for the report ("kmain+0x12 (main.c:42)") when the
+ * caller has the kernel's symbols; name() returns false when it has none. */
+struct dbg_syms {
+    bool (*name)(void *ctx, uint64_t addr, char *buf, size_t n);
+    void *ctx;
+};
+
 /* "#PF", "#GP", "NMI", "INT 0x80"... for an event of `kind`. */
 void dbg_event_name(unsigned vector, unsigned kind, char *buf, size_t n);
 /* "page fault", "general-protection fault"... (NULL beyond 31). */
@@ -42,13 +49,14 @@ unsigned dbg_disasm_at(struct cpu *cpu, unsigned mode, uint64_t cs_base, uint64_
 /* The exception chain of the last event, one line per event, each with its
  * cause in plain words and the descriptor, gate or page walk involved;
  * ends with the shutdown line after a triple fault. */
-void dbg_print_chain(struct cpu *cpu, FILE *out);
-/* The explanation of one chain record (used by --explain-faults). */
-void dbg_print_record(struct cpu *cpu, int index, FILE *out);
+void dbg_print_chain(struct cpu *cpu, const struct dbg_syms *syms, FILE *out);
+/* The explanation of one chain record (used by --explain-faults). syms may
+ * be NULL. */
+void dbg_print_record(struct cpu *cpu, int index, const struct dbg_syms *syms, FILE *out);
 
 /* The last DBG_HISTORY instructions executed, oldest first, the faulting
  * one marked. */
-void dbg_print_history(struct cpu *cpu, FILE *out);
+void dbg_print_history(struct cpu *cpu, const struct dbg_syms *syms, FILE *out);
 
 /* General, segment, control and descriptor-table registers. */
 void dbg_print_registers(struct cpu *cpu, FILE *out);

@@ -321,7 +321,15 @@ static void print_error_code(const struct cpu_fault_record *r, FILE *out)
             (e & 1) ? ", raised while delivering an earlier event (EXT)" : "");
 }
 
-void dbg_print_record(struct cpu *cpu, int i, FILE *out)
+/* " <kmain+0x12 (main.c:42)>" after an address, when symbols know it. */
+static void print_symbol(const struct dbg_syms *syms, uint64_t addr, FILE *out)
+{
+    char name[160];
+    if (syms && syms->name && syms->name(syms->ctx, addr, name, sizeof(name)))
+        fprintf(out, " <%s>", name);
+}
+
+void dbg_print_record(struct cpu *cpu, int i, const struct dbg_syms *syms, FILE *out)
 {
     const struct cpu_fault_record *r = &cpu->chain[i];
     char name[32], cause[256], prev[32];
@@ -345,7 +353,9 @@ void dbg_print_record(struct cpu *cpu, int i, FILE *out)
         dbg_event_name(cpu->chain[i - 1].vector, cpu->chain[i - 1].kind, prev, sizeof(prev));
         fprintf(out, " while delivering %s", prev);
     } else {
-        fprintf(out, " at 0x%" PRIx64 ", ring %u", r->rip, r->cpl);
+        fprintf(out, " at 0x%" PRIx64, r->rip);
+        print_symbol(syms, r->cs_base + r->rip, out);
+        fprintf(out, ", ring %u", r->cpl);
         const char *what = dbg_vector_description(r->vector);
         if (r->kind == CPU_EV_FAULT && what)
             fprintf(out, " (%s)", what);
@@ -405,13 +415,13 @@ static void print_hint(struct cpu *cpu, FILE *out)
     }
 }
 
-void dbg_print_chain(struct cpu *cpu, FILE *out)
+void dbg_print_chain(struct cpu *cpu, const struct dbg_syms *syms, FILE *out)
 {
     fprintf(out, "exception chain (oldest first):\n");
     if (cpu->chain_len == 0)
         fprintf(out, "     (no exception recorded)\n");
     for (int i = 0; i < cpu->chain_len; i++)
-        dbg_print_record(cpu, i, out);
+        dbg_print_record(cpu, i, syms, out);
     if (cpu->shutdown)
         fprintf(out, "  -> shutdown (triple fault): a fault while delivering #DF stops the CPU\n");
     print_hint(cpu, out);

@@ -49,8 +49,8 @@ static void print_line(struct cpu *cpu, const struct hist_line *l, const char *n
     char text[128], hex[3 * LINE_BYTES + 4] = "";
     size_t got = cpu_read_linear(cpu, l->lin, bytes, sizeof(bytes));
     unsigned len = got ? dbg_disasm(l->mode, bytes, got, l->rip, text, sizeof(text)) : 0;
-    if (!got)
-        snprintf(text, sizeof(text), "(not readable)");
+    if (len == 0)
+        snprintf(text, sizeof(text), "%s", got ? "(bad)" : "(not readable)");
     for (unsigned i = 0; i < len && i < LINE_BYTES; i++)
         snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", bytes[i]);
     if (len > LINE_BYTES)
@@ -59,7 +59,24 @@ static void print_line(struct cpu *cpu, const struct hist_line *l, const char *n
             note ? "    <- " : "", note ? note : "");
 }
 
-void dbg_print_history(struct cpu *cpu, FILE *out)
+/* Prints "  <kmain+0x12 (main.c:42)>:" before l when the symbols put it in
+ * a different function than the line before (fn holds that function). */
+static void print_symbol_header(const struct dbg_syms *syms, const struct hist_line *l,
+                                char *fn, size_t n, FILE *out)
+{
+    char sym[160];
+    if (!syms || !syms->name || !syms->name(syms->ctx, l->lin, sym, sizeof(sym))) {
+        fn[0] = 0;
+        return;
+    }
+    size_t k = strcspn(sym, "+ ");
+    if (strlen(fn) == k && strncmp(fn, sym, k) == 0)
+        return;
+    snprintf(fn, n, "%.*s", (int)k, sym);
+    fprintf(out, "  <%s>:\n", sym);
+}
+
+void dbg_print_history(struct cpu *cpu, const struct dbg_syms *syms, FILE *out)
 {
     struct hist_line lines[DBG_HISTORY + 1];
     unsigned n = 0, cap = DBG_HISTORY + 1;
@@ -88,8 +105,10 @@ void dbg_print_history(struct cpu *cpu, FILE *out)
     char note[48] = "";
     if (f)
         dbg_event_name(f->vector, f->kind, note, sizeof(note));
+    char fn[160] = "";
     for (unsigned k = n - shown; k < n; k++) {
         const struct hist_line *l = &lines[k % cap];
+        print_symbol_header(syms, l, fn, sizeof(fn), out);
         print_line(cpu, l, l->faulted ? note : NULL, out);
     }
 }

@@ -15,7 +15,7 @@ static void explain_delivery(void *ctx, const emu_event *ev)
     struct cpu *c = m->cpu;
     fprintf(out, "emu: exception after %llu instructions:\n", (unsigned long long)ev->icount);
     for (int i = 0; i < c->chain_len; i++)
-        dbg_print_record(c, i, out);
+        dbg_print_record(c, i, m->syms.name ? &m->syms : NULL, out);
     fprintf(out, "     delivered to %04x:%llx (ring %u)\n", ev->u.intr.gate_selector,
             (unsigned long long)ev->u.intr.handler, ev->u.intr.cpl_to);
     fflush(out);

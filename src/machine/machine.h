@@ -9,6 +9,7 @@
 #include "../../include/emu/emu.h"
 #include "../apic/apic_bus.h"
 #include "../cpu/cpu.h"
+#include "../debug/debug.h"
 #include "../dev/sysctl.h"
 #include "../dev/vga.h"
 #include "../trace/hooks.h"
@@ -68,6 +69,7 @@ struct machine {
     emu_stop_reason stop_reason;
     int exit_status;
     bool triple_fault;         // the CPU shut down during this run
+    struct dbg_syms syms;      // names addresses in the fault report (emu_machine_set_symbolizer)
 };
 
 /* Installs the --explain-faults hook if the config asks for it (faults.c). */

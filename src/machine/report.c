@@ -11,9 +11,10 @@
 void machine_report(struct machine *m, FILE *out)
 {
     struct cpu *c = m->cpu;
-    dbg_print_chain(c, out);
+    const struct dbg_syms *syms = m->syms.name ? &m->syms : NULL;
+    dbg_print_chain(c, syms, out);
     fputc('\n', out);
-    dbg_print_history(c, out);
+    dbg_print_history(c, syms, out);
     fputc('\n', out);
     dbg_print_registers(c, out);
 }
@@ -21,4 +22,9 @@ void machine_report(struct machine *m, FILE *out)
 void emu_machine_report(emu_machine *m, FILE *out)
 {
     machine_report(m, out);
+}
+
+void emu_machine_set_symbolizer(emu_machine *m, emu_symbolize_fn fn, void *ctx)
+{
+    m->syms = (struct dbg_syms){fn, ctx};
 }

@@ -23,7 +23,7 @@ static char *chain_text(struct th *t)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    dbg_print_chain(t->cpu, f);
+    dbg_print_chain(t->cpu, NULL, f);
     fclose(f);
     return buf;
 }

@@ -55,6 +55,7 @@ _start:
         ljmp $KERNEL_CS, $long_mode
 
         .code64
+        .globl long_mode, kmain, handler /* named in the report */
 long_mode:
         movw $KERNEL_DS, %ax
         movw %ax, %ds
@@ -77,6 +78,7 @@ long_mode:
         movw $GATE_INT_NP, idt + 8 * 16 + 4
         movw $GATE_INT_NP, idt + 14 * 16 + 4
         lidt idt_desc
+kmain:
         /* The bug: a write through a null pointer. */
         xorl %eax, %eax
         movq $0x2a, %rbx
