@@ -163,12 +163,21 @@ static void canonical(void)
 
 static void page_crossing(void)
 {
-    mp_map(mp_pml4, V, frame(2), 1, PTE_W);
-    mp_map(mp_pml4, V + 4096, frame(3), 1, 0);
+    mp_map(mp_pml4, V, frame(2), 1, PTE_W | PTE_U);
+    mp_map(mp_pml4, V + 4096, frame(3), 1, PTE_U);
     mp_flush_all();
     *(volatile uint64_t *)(uintptr_t)(frame(2) + 4088) = 0x1111111111111111ULL;
     probe_line("write across into a read-only page", MP_WRITE, V + 4092, 0);
     kprintf("first page after it: %lx\n", *(volatile uint64_t *)(uintptr_t)(frame(2) + 4088));
+    uint64_t *second = mp_entry(mp_pml4, V + 4096, 1);
+    *second &= ~PTE_P;
+    mp_flush_all();
+    probe_line("read across into a missing page", MP_READ, V + 4092, 0);
+    /* int $0x81 with its second byte on the missing page: the fetch faults
+     * for the second page, and nothing of the instruction runs. */
+    *(volatile uint8_t *)(uintptr_t)(frame(2) + 4095) = 0xCD;
+    probe_line("instruction across into a missing page", MP_EXEC, V + 4095, 0);
+    probe_line("the same from ring 3", MP_EXEC, V + 4095, 1);
 }
 
 int kmain(uint32_t mbi, uint32_t magic)
