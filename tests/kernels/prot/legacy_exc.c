@@ -2,7 +2,8 @@
  * frames (#DE #UD #BP #GP #NP #SS #PF #DF), segment loads and bases,
  * ring 3 through IRET with the TSS stack switch, INT 0x80, privileged
  * instructions and the I/O permission bitmap in ring 3, a 32-bit call gate
- * copying parameters, conforming code, and LAR/LSL/VERR/VERW/SGDT/STR.
+ * copying parameters, conforming code, SYSENTER/SYSEXIT, and
+ * LAR/LSL/VERR/VERW/SGDT/STR.
  *
  * Left out (QEMU 7.2 departs from the SDM; tests/prot unit tests cover
  * them): segment limit and type checks on data accesses (QEMU's TCG does
@@ -16,6 +17,9 @@ P(k_de); P(k_ud); P(k_bp); P(k_execonly_ds); P(k_np); P(k_ss_np);
 P(k_ss_rpl3); P(k_gp_beyond); P(k_based); P(k_pf_read); P(k_pf_write); P(k_gp13_missing);
 P(u_hlt); P(u_cli); P(u_out80); P(u_out81); P(u_outw7f); P(u_int80); P(u_int3);
 P(u_pf_supervisor); P(u_callgate); P(u_conforming); P(gate_target);
+P(u_sysenter); P(u_sysexit); P(k_sysexit); P(sysenter_entry);
+extern uint32_t se_esp, se_eflags, se_eax, se_after_esp, se_after_eax;
+extern uint16_t se_cs, se_ss, se_ds;
 extern uint32_t based_seen, after_gate_esp;
 extern uint16_t conform_cs;
 void print_gate_frame(uint32_t *esp);
@@ -103,6 +107,29 @@ static void probes_ring3(void)
     kprintf("  cs inside conforming code: 0x%x\n", conform_cs);
 }
 
+static uint8_t sysenter_stack[4096] __attribute__((aligned(16)));
+
+/* SYSENTER_CS 0x08: the kernel's CS and SS (0x10), and for SYSEXIT the
+ * user's 0x1b and 0x23 -- the GDT's first four entries in that order. */
+static void fast_system_calls(void)
+{
+    extern uint32_t lprobe_user_top;
+    uint32_t top = (uint32_t)(uintptr_t)(sysenter_stack + sizeof(sysenter_stack));
+    run("ring 3 sysenter, SYSENTER_CS 0", u_sysenter, 1, 2);
+    wrmsr(0x174, L_KCODE);
+    wrmsr(0x175, top);
+    wrmsr(0x176, (uint32_t)(uintptr_t)sysenter_entry);
+    run("ring 3 sysenter", u_sysenter, 1, 2);
+    kprintf("  kernel: cs 0x%x ss 0x%x ds 0x%x esp top-%u eflags 0x%x eax 0x%x\n", se_cs, se_ss,
+            se_ds, top - se_esp, se_eflags, se_eax);
+    kprintf("  back: esp top-%u eax 0x%x\n", lprobe_user_top - se_after_esp, se_after_eax);
+    run("ring 3 sysenter with IOPL 3, TF 0, AC", u_sysenter, 1, 0x43002);
+    kprintf("  kernel: eflags 0x%x\n", se_eflags);
+    run("ring 3 sysexit", u_sysexit, 1, 2);
+    wrmsr(0x174, 0);
+    run("ring 0 sysexit, SYSENTER_CS 0", k_sysexit, 0, 0);
+}
+
 static void probe_instructions(void)
 {
     static const uint16_t sels[] = {L_KCODE, L_KDATA, L_UCODE | 3, L_TSS, SEL_CALLGATE,
@@ -138,6 +165,7 @@ int kmain(uint32_t mbi, uint32_t magic)
     descriptors();
     probes_ring0();
     probes_ring3();
+    fast_system_calls();
     probe_instructions();
     paging_on();
     run("#PF read unmapped", k_pf_read, 0, 0);

@@ -99,6 +99,35 @@ PROBE u_conforming
         lcall $SEL_CONFORM, $conform_target
         hlt
 
+/* SYSENTER from ring 3 (ECX = ESP, EDX = EIP to come back to, as Linux's
+ * vDSO does); the kernel side returns with SYSEXIT. */
+PROBE u_sysenter
+        movl %esp, %ecx
+        movl $1f, %edx
+        movl $0x5e, %eax
+        sysenter
+1:      movl %esp, se_after_esp
+        movl %eax, se_after_eax
+        hlt
+PROBE u_sysexit
+        sysexit
+        hlt
+PROBE k_sysexit
+        sysexit
+        ret
+
+        .globl sysenter_entry
+sysenter_entry:
+        movl %esp, se_esp
+        movw %cs, se_cs
+        movw %ss, se_ss
+        movw %ds, se_ds
+        pushfl
+        popl se_eflags
+        movl %eax, se_eax
+        movl $0x600d, %eax
+        sysexit
+
 /* the call gate's target: ring 0 on the TSS stack */
         .globl gate_target
 gate_target:
@@ -119,4 +148,14 @@ conform_target:
 based_seen:     .long 0
 after_gate_esp: .long 0
 conform_cs:     .word 0
+        .balign 4
+        .globl se_esp, se_cs, se_ss, se_ds, se_eflags, se_eax, se_after_esp, se_after_eax
+se_esp:         .long 0
+se_eflags:      .long 0
+se_eax:         .long 0
+se_after_esp:   .long 0
+se_after_eax:   .long 0
+se_cs:          .word 0
+se_ss:          .word 0
+se_ds:          .word 0
         .section .note.GNU-stack,"",@progbits
