@@ -52,6 +52,14 @@ void pt_set(struct pt *p, uint64_t entry_pa, uint64_t v)
     phys_write(&p->pm, entry_pa, v, 8);
 }
 
+uint64_t pt_entry(struct pt *p, uint64_t root, uint64_t lin, int level)
+{
+    uint64_t table = root;
+    for (int l = 4; l > level; l--)
+        table = pt_get(p, table + ((lin >> (12 + 9 * (l - 1))) & 511) * 8) & ADDR;
+    return table + ((lin >> (12 + 9 * (level - 1))) & 511) * 8;
+}
+
 uint64_t pt_map(struct pt *p, uint64_t root, uint64_t lin, uint64_t pa, int level, uint64_t flags)
 {
     uint64_t table = root;

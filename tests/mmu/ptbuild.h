@@ -31,6 +31,9 @@ uint64_t pt_root(struct pt *p);
  * entries are P|W|U. Returns the physical address of the leaf entry. */
 uint64_t pt_map(struct pt *p, uint64_t root, uint64_t lin, uint64_t pa, int level, uint64_t flags);
 
+/* Physical address of the existing entry for lin at `level` (4 .. 1). */
+uint64_t pt_entry(struct pt *p, uint64_t root, uint64_t lin, int level);
+
 uint64_t pt_get(struct pt *p, uint64_t entry_pa);
 void pt_set(struct pt *p, uint64_t entry_pa, uint64_t v);
 

@@ -387,6 +387,43 @@ static void test_paging_off_makes_no_lookups(void **state)
     assert_int_equal(pt_stats(p, TLB_DTLB).lookups, 0);
 }
 
+/* The PDE cache (SDM §4.10.3): a walk in a 2 MiB region walked before starts
+ * at the page table it remembers, so a PDE edited without invalidation is
+ * not seen by later misses either -- until INVLPG (of any address: it drops
+ * every paging-structure-cache entry of the PCID) or a CR3 load. */
+static void test_pde_cache_keeps_an_edited_pde_until_any_invlpg(void **state)
+{
+    struct pt *p = *state;
+    uint64_t root = pt_root(p);
+    pt_map(p, root, V, P1, 1, PTE_W);
+    pt_map(p, root, V + PAGE_SIZE, P2, 1, PTE_W);
+    /* A second page table for the same 2 MiB region: V + 4K maps to P4. */
+    uint64_t other = pt_root(p);
+    pt_set(p, other + ((V + PAGE_SIZE) >> 12 & 511) * 8, P4 | PTE_P | PTE_W);
+    pt_enable(p, root, 0);
+    assert_int_equal(rd(p, V), P1); /* walks all four levels, caches the PDE */
+    uint64_t pde = pt_entry(p, root, V, 2);
+    pt_set(p, pde, (pt_get(p, pde) & ~0x000FFFFFFFFFF000ULL) | other); /* no INVLPG */
+    assert_int_equal(rd(p, V + PAGE_SIZE), P2); /* a TLB miss, walked from the cached PDE */
+    mmu_invlpg(&p->mmu, 0x7000000000ULL);       /* an unrelated address */
+    mmu_invlpg(&p->mmu, V + PAGE_SIZE);
+    assert_int_equal(rd(p, V + PAGE_SIZE), P4);
+}
+
+static void test_page_fault_drops_the_pde_cache_entry_for_its_address(void **state)
+{
+    struct pt *p = *state;
+    uint64_t root = pt_root(p);
+    uint64_t leaf = pt_map(p, root, V, P1, 1, 0);
+    pt_enable(p, root, 0);
+    assert_int_equal(rd(p, V), P1);
+    assert_true(psc_lookup(&p->mmu.psc, V, 0) != NULL);
+    uint32_t err;
+    assert_int_equal(pt_xlate(p, V, MMU_WRITE, &err), FAULT);
+    assert_null(psc_lookup(&p->mmu.psc, V, 0));
+    (void)leaf;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +449,8 @@ int main(void)
         T(test_split_tlbs_cache_fetches_and_data_apart),
         T(test_unified_tlb_serves_fetches_and_data_from_one_entry),
         T(test_paging_off_makes_no_lookups),
+        T(test_pde_cache_keeps_an_edited_pde_until_any_invlpg),
+        T(test_page_fault_drops_the_pde_cache_entry_for_its_address),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
