@@ -13,6 +13,15 @@ static unsigned hash_lin(uint64_t lin)
     return (unsigned)((lin ^ (lin >> BC_JC_BITS)) & ((1u << BC_JC_BITS) - 1));
 }
 
+/* Guest bytes being translated: up to a page plus one instruction. */
+struct fetch {
+    uint8_t bytes[PAGE_SIZE + X86_MAX_INSN_LEN];
+    size_t have;       // bytes fetched
+    uint64_t lin;      // linear address of bytes[0]
+    uint64_t pa;       // physical address of bytes[0]
+    uint64_t pa2;      // physical page after the first, once fetched
+};
+
 struct block_cache *bc_new(struct cpu *cpu)
 {
     struct block_cache *bc = calloc(1, sizeof(*bc));
@@ -26,6 +35,12 @@ struct block_cache *bc_new(struct cpu *cpu)
         return NULL;
     }
     bc->cpu = cpu;
+    bc->fetch = malloc(sizeof(*bc->fetch));
+    bc->scratch = malloc(sizeof(struct insn) * BLOCK_MAX_INSNS);
+    if (!bc->fetch || !bc->scratch) {
+        bc_free(bc);
+        return NULL;
+    }
     decoders_init(&bc->dec);
     return bc;
 }
@@ -67,6 +82,8 @@ void bc_free(struct block_cache *bc)
         return;
     bc_flush(bc);
     phys_free_lazy(bc->pages, bc->npages * sizeof(bc->pages[0]));
+    free(bc->fetch);
+    free(bc->scratch);
     free(bc);
 }
 
@@ -192,13 +209,6 @@ void bc_code_write(void *ctx, uint64_t pa, unsigned len)
 
 /* ---- translation ----------------------------------------------------------- */
 
-struct fetch {
-    uint8_t bytes[PAGE_SIZE + X86_MAX_INSN_LEN];
-    size_t have;       // bytes fetched
-    uint64_t lin;      // linear address of bytes[0]
-    uint64_t pa;       // physical address of bytes[0]
-    uint64_t pa2;      // physical page after the first, once fetched
-};
 
 static uint64_t cs_linear(const struct cpu *cpu, uint64_t rip)
 {
@@ -304,13 +314,8 @@ static void register_block(struct block_cache *bc, struct block *b)
 static struct block *translate(struct cpu *cpu, uint64_t lin, uint64_t pa)
 {
     static const size_t max_chunk = (BLOCK_MAX_INSNS + 1) * X86_MAX_INSN_LEN;
-    struct fetch *f = malloc(sizeof(*f));
-    struct insn *tmp = malloc(sizeof(struct insn) * BLOCK_MAX_INSNS);
-    if (!f || !tmp) {
-        free(f);
-        free(tmp);
-        return NULL;
-    }
+    struct fetch *f = cpu->bc->fetch;
+    struct insn *tmp = cpu->bc->scratch;
     f->lin = lin;
     f->pa = pa;
     f->pa2 = BLOCK_NO_PAGE;
@@ -329,8 +334,6 @@ static struct block *translate(struct cpu *cpu, uint64_t lin, uint64_t pa)
         memcpy(b->insns, tmp, n * sizeof(struct insn));
         register_block(cpu->bc, b);
     }
-    free(f);
-    free(tmp);
     return b;
 }
 

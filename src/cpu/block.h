@@ -58,6 +58,8 @@ struct bc_stats {
     uint64_t flushes;     // whole-cache flushes
 };
 
+struct fetch;
+
 struct block_cache {
     struct block *hash[1u << BC_HASH_BITS];
     struct jc_entry jc[1u << BC_JC_BITS];
@@ -67,6 +69,10 @@ struct block_cache {
     struct block *dead;       // invalidated blocks, freed between blocks
     size_t nblocks;
     struct decoders dec;
+    /* Translation scratch, allocated once: a fetch fault while translating
+     * unwinds out of translate() (cpu_fault), so nothing there may own memory. */
+    struct fetch *fetch;
+    struct insn *scratch;
     struct bc_stats stats;
     struct cpu *cpu;
 };
