@@ -110,18 +110,34 @@ static struct block *next_block(struct cpu *cpu, struct block *b)
 }
 
 /* Runs chained blocks until the instruction limit or until something needs
- * attention. */
-static void run_chain(struct cpu *cpu, uint64_t limit)
+ * attention; `watched` (a constant in each caller) selects run_some, which
+ * reports instructions, over run_block. */
+static inline __attribute__((always_inline)) void run_chain_as(struct cpu *cpu, uint64_t limit,
+                                                               bool watched)
 {
     struct block *b = bc_lookup(cpu);
     for (;;) {
         record_block(cpu, cpu->rip);
         uint64_t left = limit - cpu->icount;
-        run_some(cpu, b, left < UINT_MAX ? (unsigned)left : UINT_MAX);
+        unsigned max = left < UINT_MAX ? (unsigned)left : UINT_MAX;
+        if (watched)
+            run_some(cpu, b, max);
+        else
+            run_block(cpu, b, max);
         if (unlikely(cpu->attention) || cpu->icount >= limit)
             return;
         b = next_block(cpu, b);
     }
+}
+
+/* Without instruction hooks, chains test nothing per block: subscribing
+ * sets cpu->attention, so the choice is made again before the next chain. */
+static void run_chain(struct cpu *cpu, uint64_t limit)
+{
+    if (cpu_hooked(cpu, EMU_EV_INSN))
+        run_chain_as(cpu, limit, true);
+    else
+        run_chain_as(cpu, limit, false);
 }
 
 /* Takes a pending NMI or external interrupt if the CPU accepts it now.

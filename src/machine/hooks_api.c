@@ -44,6 +44,7 @@ static void rehook(struct machine *m)
     struct cpu *cpu = m->cpu;
     cpu->hook_mask = mask;
     hooks_insn_range(&m->hooks, &cpu->insn_lo, &cpu->insn_hi);
+    cpu->attention = true; /* the run loop picks its block runner between chains */
     cpu->emit = machine_emit;
     cpu->emit_ctx = m;
     cpu_refresh_fast_path(cpu); /* memory hooks (and data breakpoints) see every access */
