@@ -10,6 +10,7 @@ PACKAGES=(
   gcc binutils meson ninja-build pkg-config cmake
   libzydis-dev libelf-dev libdw-dev libcmocka-dev libreadline-dev libsdl2-dev
   qemu-system-x86 xvfb xauth
+  strace   # tests/trace/strace_oracle: emu trace's decoder against strace itself
 )
 
 install_deps() {
