@@ -140,6 +140,22 @@ static void test_read_breakpoint_needs_rw11(void **state)
     th_free(t);
 }
 
+/* One access matching two breakpoints sets both B bits (SDM §17.2.3;
+ * QEMU 7.2 reports only the first, so the prot-debug kernel leaves it out). */
+static void test_two_breakpoints_one_access(void **state)
+{
+    (void)state;
+    struct th *t = at64(TH_CODE_OF(load_rbx));
+    t->cpu->gpr[RBX] = TH_DATA;
+    t->cpu->dr[1] = TH_DATA;
+    t->cpu->dr[2] = TH_DATA + 2;
+    set_dr7(t, DR7_L(1) | DR7_RW(1, 3) | DR7_LEN(1, 3) | DR7_L(2) | DR7_RW(2, 3) |
+                   DR7_LEN(2, 0));
+    th_expect_fault(t, EXC_DB, EXC_NO_ERROR);
+    assert_int_equal(t->cpu->dr[6] & 0xf, 6);
+    th_free(t);
+}
+
 /* A faulting instruction discards its data-breakpoint trap. */
 static void test_fault_discards_data_breakpoint(void **state)
 {
@@ -235,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_rf_suppresses_instruction_breakpoint_once),
         cmocka_unit_test(test_write_breakpoint_traps_after_store),
         cmocka_unit_test(test_read_breakpoint_needs_rw11),
+        cmocka_unit_test(test_two_breakpoints_one_access),
         cmocka_unit_test(test_fault_discards_data_breakpoint),
         cmocka_unit_test(test_io_breakpoint_with_cr4_de),
         cmocka_unit_test(test_general_detect),

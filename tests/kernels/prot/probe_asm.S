@@ -9,7 +9,7 @@
         .code64
 /* int probe_enter(void (*fn)(void), int user): 0 if fn returned, 1 if the
  * handler sent it back. */
-        .globl probe_enter, probe_return, probe_rsp, probe_user_stack_top
+        .globl probe_enter, probe_return, probe_rsp, probe_user_stack_top, probe_user_rflags
 probe_enter:
         pushq %rbx
         pushq %rbp
@@ -25,7 +25,7 @@ probe_enter:
         jmp 2f
 1:      pushq $(SEL_UDATA | 3)
         pushq probe_user_stack_top(%rip)
-        pushq $2
+        pushq probe_user_rflags(%rip)
         pushq $(SEL_UCODE | 3)
         pushq %rdi
         iretq
@@ -43,4 +43,5 @@ probe_return:
         .balign 8
 probe_rsp:      .quad 0
 probe_user_stack_top: .quad 0
+probe_user_rflags: .quad 2     /* RFLAGS for ring-3 probes */
         .section .note.GNU-stack,"",@progbits
