@@ -123,11 +123,12 @@ static const struct {
     {T_IRQ_RAISE, TR_IRQ_RAISE},
 };
 
-/* A count for --after/--until/-s: 1, 0 on a bad value (message printed). */
-static int count_value(const char *name, const char *arg, uint64_t *out)
+/* A count for --after/--until, at least `min`: 1, or -1 on a bad value
+ * (message printed). */
+static int count_value(const char *name, const char *arg, uint64_t min, uint64_t *out)
 {
-    if (parse_u64(arg, out)) return 1;
-    cli_error("invalid %s '%s' (expected a number)", name, arg);
+    if (parse_u64(arg, out) && *out >= min) return 1;
+    cli_error("invalid %s '%s' (expected a number%s)", name, arg, min ? " above 0" : "");
     return -1;
 }
 
@@ -144,8 +145,8 @@ static int handle_value(struct trace_cli *c, int opt, const char *arg)
     case T_CPL: ok = trace_parse_cpls(&c->opts, arg, err, sizeof(err)); break;
     case T_RANGE: ok = trace_parse_range(&c->opts, arg, err, sizeof(err)); break;
     case T_FORMAT: ok = trace_parse_format(&c->opts, arg, err, sizeof(err)); break;
-    case T_AFTER: return count_value("--after", arg, &c->opts.after);
-    case T_UNTIL: return count_value("--until", arg, &c->opts.until);
+    case T_AFTER: return count_value("--after", arg, 0, &c->opts.after);
+    case T_UNTIL: return count_value("--until", arg, 1, &c->opts.until);
     case 's':
         if (!parse_u64(arg, &v) || v == 0 || v > 4095) {
             cli_error("invalid -s '%s' (expected 1..4095)", arg);
@@ -198,11 +199,21 @@ static int open_output(struct trace_cli *c)
     return 0;
 }
 
+/* --after N --until M must leave a window: M > N (0: no --until). */
+static int check_window(const struct trace_opts *o)
+{
+    if (!o->until || o->until > o->after) return 0;
+    cli_error("invalid --until %llu (expected more than --after %llu)",
+              (unsigned long long)o->until, (unsigned long long)o->after);
+    return -1;
+}
+
 static int before_run(void *ctx, emu_machine *m, const struct run_options *o, const uint8_t *image,
                       size_t size)
 {
     struct trace_cli *c = ctx;
     emu_tlb_config tc;
+    if (check_window(&c->opts) < 0) return -1;
     if (c->tlb_spec) {
         emu_cpu_get_tlb_config(m, 0, &tc);
         if (!parse_tlb_spec(c->tlb_spec, &tc) || emu_cpu_set_tlb_config(m, 0, &tc) != EMU_OK) {

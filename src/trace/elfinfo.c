@@ -88,6 +88,20 @@ static bool walk_sections(struct elfinfo *ei, Elf *e)
     return true;
 }
 
+/* The PT_LOAD segments loaded elsewhere than they are linked for. */
+static void read_aliases(struct elfinfo *ei, Elf *e)
+{
+    size_t n;
+    if (elf_getphdrnum(e, &n) != 0) return;
+    for (size_t i = 0; i < n && ei->naliases < ELFINFO_MAX_ALIASES; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || ph.p_paddr == ph.p_vaddr ||
+            ph.p_memsz == 0)
+            continue;
+        ei->aliases[ei->naliases++] = (struct elf_alias){ph.p_paddr, ph.p_vaddr, ph.p_memsz};
+    }
+}
+
 bool elfinfo_load(struct elfinfo *ei, const void *image, size_t size)
 {
     memset(ei, 0, sizeof(*ei));
@@ -98,6 +112,7 @@ bool elfinfo_load(struct elfinfo *ei, const void *image, size_t size)
     if (elf_kind(e) == ELF_K_ELF) {
         ei->elf32 = gelf_getclass(e) == ELFCLASS32;
         ok = walk_sections(ei, e);
+        read_aliases(ei, e);
         if (ei->nsyms) qsort(ei->syms, ei->nsyms, sizeof(*ei->syms), cmp_sym);
     }
     elf_end(e);
@@ -142,10 +157,24 @@ static const struct elf_symbol *containing(const struct elfinfo *ei, uint64_t ad
     return NULL;
 }
 
+/* addr as linked, when it lies in a segment loaded elsewhere; else addr. */
+static uint64_t linked_address(const struct elfinfo *ei, uint64_t addr)
+{
+    for (unsigned i = 0; i < ei->naliases; i++) {
+        const struct elf_alias *a = &ei->aliases[i];
+        if (addr >= a->paddr && addr - a->paddr < a->size) return a->vaddr + (addr - a->paddr);
+    }
+    return addr;
+}
+
 bool elfinfo_symbolize(const struct elfinfo *ei, struct sbuf *b, uint64_t addr)
 {
     if (ei->elf32 && (addr & HIGH_HALF) == HIGH_HALF) addr &= ~HIGH_HALF;
     const struct elf_symbol *s = containing(ei, addr);
+    if (!s) {
+        addr = linked_address(ei, addr);
+        s = containing(ei, addr);
+    }
     if (!s) return false;
     sb_puts(b, s->name);
     if (addr != s->addr) {

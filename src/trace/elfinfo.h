@@ -17,12 +17,23 @@ struct elf_symbol {
     char *name;
 };
 
+#define ELFINFO_MAX_ALIASES 8
+
+/* A PT_LOAD segment linked at vaddr but loaded at paddr: code that runs
+ * before paging maps it there (a higher-half kernel's entry) has its
+ * symbols at vaddr + (rip - paddr). */
+struct elf_alias {
+    uint64_t paddr, vaddr, size;
+};
+
 struct elfinfo {
     bool has_note;
     struct emu_guest_note note;
     struct elf_symbol *syms; // sorted by address
     size_t nsyms;
     bool elf32; // addresses in the file are 32 bits wide
+    struct elf_alias aliases[ELFINFO_MAX_ALIASES];
+    unsigned naliases;
 };
 
 /* Reads the note and symbols from an ELF image in memory. A file that is
@@ -31,8 +42,10 @@ struct elfinfo {
 bool elfinfo_load(struct elfinfo *ei, const void *image, size_t size);
 void elfinfo_free(struct elfinfo *ei);
 
-/* Appends "name+0x1f" (or "name") for the symbol containing addr; returns
- * false (appending nothing) when no symbol does. */
+/* Appends "name+0x1f" (or "name") for the symbol containing addr -- or,
+ * when none does and addr lies where a segment was loaded (paddr), the
+ * symbol at the address it was linked for; returns false (appending
+ * nothing) when no symbol does. */
 bool elfinfo_symbolize(const struct elfinfo *ei, struct sbuf *b, uint64_t addr);
 
 #endif

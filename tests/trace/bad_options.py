@@ -25,6 +25,8 @@ CASES = [
     (["--range", "foo"], "invalid range 'foo'"),
     (["--after", "soon"], "invalid --after 'soon'"),
     (["--until", "-5"], "invalid --until '-5'"),
+    (["--after", "500", "--until", "500"], "invalid --until 500 (expected more than --after 500)"),
+    (["--until", "0"], "invalid --until '0' (expected a number above 0)"),
     (["-s", "0"], "invalid -s '0'"),
     (["-o", "/nonexistent-dir/trace.txt"], "cannot write '/nonexistent-dir/trace.txt'"),
     (["--tlb=bogus"], "invalid --tlb 'bogus'"),
