@@ -40,9 +40,10 @@ void ui_event_label(const emu_event *ev, char *buf, size_t len)
     }
 }
 
-static void record(struct ui_panel *p, const emu_event *ev)
+static void record(struct ui_panel *p, const emu_event *ev, int32_t pid)
 {
     p->events[p->next_event] = *ev;
+    p->event_pid[p->next_event] = pid;
     p->next_event = (p->next_event + 1) % UI_PANEL_EVENTS;
     p->nevents++;
 }
@@ -52,28 +53,43 @@ static void on_delivery(void *ctx, const emu_event *ev)
     struct ui_panel *p = ctx;
     p->vector_count[ev->u.intr.vector]++;
     p->last_delivery[ev->u.intr.vector] = *ev;
-    record(p, ev);
+    record(p, ev, UI_PID_UNKNOWN);
 }
 
+/* The caller is read at entry (the task may have exited by the next draw). */
 static void on_syscall(void *ctx, const emu_event *ev)
 {
     struct ui_panel *p = ctx;
     p->syscalls++;
-    record(p, ev);
+    int32_t pid;
+    char comm[1];
+    if (!ui_task_current(&p->task, p->m, &pid, comm, sizeof(comm))) pid = UI_PID_UNKNOWN;
+    record(p, ev, pid);
 }
 
 static void on_cr3(void *ctx, const emu_event *ev)
 {
-    record(ctx, ev);
+    record(ctx, ev, UI_PID_UNKNOWN);
 }
 
-static void format_event(const emu_event *ev, char *buf, size_t len)
+/* A system call as `emu trace --syscalls` starts its line: "[pid 2] write",
+ * the Linux x86_64 name, or the number when there is none. */
+static void format_syscall(const emu_event *ev, int32_t pid, char *buf, size_t len)
+{
+    char who[24] = "";
+    if (pid != UI_PID_UNKNOWN) snprintf(who, sizeof(who), "[pid %d] ", pid);
+    const char *name = emu_syscall_name(ev->u.sys.nr);
+    if (name)
+        snprintf(buf, len, "%s%s", who, name);
+    else
+        snprintf(buf, len, "%ssyscall_%#llx", who, (unsigned long long)ev->u.sys.nr);
+}
+
+static void format_event(const emu_event *ev, int32_t pid, char *buf, size_t len)
 {
     char name[16];
     switch (ev->kind) {
-    case EMU_EV_SYSCALL_ENTRY:
-        snprintf(buf, len, "syscall %llu", (unsigned long long)ev->u.sys.nr);
-        break;
+    case EMU_EV_SYSCALL_ENTRY: format_syscall(ev, pid, buf, len); break;
     case EMU_EV_CR3_SWITCH:
         snprintf(buf, len, "cr3 %llx", (unsigned long long)ev->u.reg.new_value);
         break;
@@ -199,7 +215,7 @@ static void event_lines(const struct ui_panel *p, struct text *t)
         unsigned slot =
             (p->next_event + UI_PANEL_EVENTS - (unsigned)n + (unsigned)i) % UI_PANEL_EVENTS;
         char text[UI_PANEL_EVENT_LEN];
-        format_event(&p->events[slot], text, sizeof(text));
+        format_event(&p->events[slot], p->event_pid[slot], text, sizeof(text));
         line(t, "  %s", text);
     }
 }

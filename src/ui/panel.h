@@ -14,6 +14,7 @@
 #define UI_PANEL_COLS      40
 #define UI_PANEL_EVENTS    6 /* last events kept */
 #define UI_PANEL_EVENT_LEN 64
+#define UI_PID_UNKNOWN     (-1) /* event_pid when the task is not known */
 #define UI_VECTORS         256
 
 struct ui_panel {
@@ -22,6 +23,7 @@ struct ui_panel {
     emu_event last_delivery[UI_VECTORS]; // the last delivery of each vector (its label)
     emu_event events[UI_PANEL_EVENTS];                // ring of the last events, formatted
                                                       // only when drawn (hooks stay cheap)
+    int32_t event_pid[UI_PANEL_EVENTS];               // the caller of a syscall event, or -1
     unsigned next_event;                              // ring slot the next event goes to
     uint64_t nevents;                                 // events seen in all
     uint64_t syscalls;                                // system call entries
