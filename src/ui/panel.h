@@ -19,15 +19,15 @@
 
 struct ui_panel {
     emu_machine *m;
-    uint64_t vector_count[UI_VECTORS]; // interrupts and exceptions delivered, by vector
+    uint64_t vector_count[UI_VECTORS];   // interrupts and exceptions delivered, by vector
     emu_event last_delivery[UI_VECTORS]; // the last delivery of each vector (its label)
-    emu_event events[UI_PANEL_EVENTS];                // ring of the last events, formatted
-                                                      // only when drawn (hooks stay cheap)
-    int32_t event_pid[UI_PANEL_EVENTS];               // the caller of a syscall event, or -1
-    unsigned next_event;                              // ring slot the next event goes to
-    uint64_t nevents;                                 // events seen in all
-    uint64_t syscalls;                                // system call entries
-    struct ui_task_note task; // where the running task is, if the kernel says
+    emu_event events[UI_PANEL_EVENTS];   // ring of the last events, formatted
+                                         // only when drawn (hooks stay cheap)
+    int32_t event_pid[UI_PANEL_EVENTS];  // the caller of a syscall event, or -1
+    unsigned next_event;                 // ring slot the next event goes to
+    uint64_t nevents;                    // events seen in all
+    uint64_t syscalls;                   // system call entries
+    struct ui_task_note task;            // where the running task is, if the kernel says
     emu_hook_id hooks[4];
     uint64_t rate_insns, rate_ns; // instruction count and host time of the last rate
     double ips;                   // instructions per host second, last interval

@@ -1,12 +1,11 @@
 /* The window without a display (SDL's dummy video driver): a test kernel's
  * text screen and the bundled kernel's boot screen rendered to images and
- * compared pixel for pixel with golden PNGs (tests/ui/golden). The golden was checked by eye against the VGA's
- * rules (16 CGA colours, 9-dot cells with line graphics, blink, cursor
- * shape); regenerate it after an intended change with
- *     UI_GOLDEN_UPDATE=1 meson test -C build --suite ui screen
- * and look at it before committing. Also: the panel's counts when the
- * bundled kernel's shell first prompts equal what the same hooks report to
- * a counter of the test's own (`emu trace` prints those events). */
+ * compared pixel for pixel with golden PNGs (tests/ui/golden). The golden was checked by eye
+ * against the VGA's rules (16 CGA colours, 9-dot cells with line graphics, blink, cursor shape);
+ * regenerate it after an intended change with UI_GOLDEN_UPDATE=1 meson test -C build --suite ui
+ * screen and look at it before committing. Also: the panel's counts when the bundled kernel's shell
+ * first prompts equal what the same hooks report to a counter of the test's own (`emu trace` prints
+ * those events). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -155,9 +154,9 @@ static void count_syscall(void *ctx, const emu_event *ev)
 
 /* What the panel shows, parsed back. */
 struct panel_view {
-    uint64_t count[256];                 // the "vector count" lines
-    char task[UI_PANEL_COLS + 1];        // the "task" line
-    unsigned long long syscalls;         // the "syscalls" line
+    uint64_t count[256];                  // the "vector count" lines
+    char task[UI_PANEL_COLS + 1];         // the "task" line
+    unsigned long long syscalls;          // the "syscalls" line
     char last_syscall[UI_PANEL_COLS + 1]; // the last "[pid N] name" event line
 };
 
