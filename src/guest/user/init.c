@@ -1,9 +1,10 @@
 /* init: process 1. Runs the shell on the console -- or, when the kernel
  * command line says `selftest`, every demonstration in turn, checking that
- * each behaved as it should. All pass: power off (exit status 0). Else:
- * exit with the number of failures, which ends the machine with that code
- * (isa-debug-exit). init also reaps orphans: every process whose parent
- * died becomes its child. */
+ * each behaved as it should (`selftest PROG...`: only those; a program not
+ * in the table must exit with status 0). All pass: power off (exit status
+ * 0). Else: exit with the number of failures, which ends the machine with
+ * that code (isa-debug-exit). init also reaps orphans: every process whose
+ * parent died becomes its child. */
 #include "ulib.h"
 
 struct demo {
@@ -59,23 +60,36 @@ static int run_demo(const struct demo *d)
     return ok;
 }
 
-static int selftest(void)
+#define NDEMOS ((int)(sizeof(demos) / sizeof(demos[0])))
+
+/* The demonstration called name: from the table, or name expected to exit 0. */
+static struct demo find_demo(char *name)
 {
-    int n = (int)(sizeof(demos) / sizeof(demos[0])), passed = 0;
-    printf("selftest: running %d demonstrations\n", n);
-    for (int i = 0; i < n; i++)
-        passed += run_demo(&demos[i]);
+    for (int i = 0; i < NDEMOS; i++)
+        if (strcmp(demos[i].argv[0], name) == 0) return demos[i];
+    return (struct demo){{name}, 0};
+}
+
+/* Runs the demonstrations named in names[0..n) -- all of them when n is 0. */
+static int selftest(char **names, int n)
+{
+    int total = n ? n : NDEMOS, passed = 0;
+    printf("selftest: running %d demonstration%s\n", total, total == 1 ? "" : "s");
+    for (int i = 0; i < total; i++) {
+        struct demo d = n ? find_demo(names[i]) : demos[i];
+        passed += run_demo(&d);
+    }
     while (waitpid(-1, NULL, 0) > 0) /* orphans still out there */
         orphans++;
     printf("selftest: init reaped %d orphan%s\n", orphans, orphans == 1 ? "" : "s");
-    printf("selftest: %d of %d passed\n", passed, n);
-    if (passed == n) reboot_poweroff();
-    return n - passed;
+    printf("selftest: %d of %d passed\n", passed, total);
+    if (passed == total) reboot_poweroff();
+    return total - passed;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "selftest") == 0) return selftest();
+    if (argc > 1 && strcmp(argv[1], "selftest") == 0) return selftest(argv + 2, argc - 2);
     for (;;) {
         char *sh[] = {"sh", NULL};
         wait_for(spawn(sh));
