@@ -126,6 +126,18 @@ static void print_events(struct repl *r, const struct step_record *rec)
     if (rec->dropped_events) repl_printf(r, "    ... and %d more events\n", rec->dropped_events);
 }
 
+#define GPR_RCX 1 /* register number 1 in the SDM's encoding (arch_gpr_names) */
+
+/* True if a REP-prefixed instruction stopped between iterations (emu runs
+ * them in chunks so interrupts are taken in between, as the SDM allows):
+ * RIP stays on the instruction and RCX tells what is left. */
+static bool rep_paused(const struct step_record *rec)
+{
+    const ZyanU64 rep = ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPNE;
+    return rec->insn_read && rec->insn.ok && (rec->insn.zi.attributes & rep) &&
+           rec->after.rip == rec->before.rip;
+}
+
 void step_print(struct repl *r, const struct step_record *rec)
 {
     if (began_with_event(rec)) {
@@ -141,7 +153,12 @@ void step_print(struct repl *r, const struct step_record *rec)
     /* RIP is told in words: "jumped to", or the event's handler */
     arch_print_diff(r->out, "    ", &rec->before, &rec->after, rec->after.rip);
     print_writes(r, rec);
-    if (rec->retired && !rec->nevents && rec->after.rip != next) {
+    if (rec->retired && !rec->nevents && rep_paused(rec)) {
+        repl_printf(r,
+                    "    => REP paused between iterations (RCX = %#llx left): the next step "
+                    "continues this instruction\n",
+                    (unsigned long long)rec->after.gpr[GPR_RCX]);
+    } else if (rec->retired && !rec->nevents && rec->after.rip != next) {
         char to[200];
         repl_format_addr(r, rec->after.rip, false, to, sizeof(to));
         repl_printf(r, "    => jumped to %s\n", to);
