@@ -2,10 +2,13 @@
 """The examples (examples/*.c) against the installed headers alone, and
 their results against what is known independently.
 
-  examples_test.py install BUILD SRCDIR CC
-      `meson install --tags devel` into a scratch directory, then compile each
-      example with only -I to the installed include directory: no header of
-      emu's tree may leak into a program on the public API.
+  examples_test.py install BUILD SRCDIR CC CFLAGS PROCS-KERNEL
+      `meson install --tags devel` into a scratch directory, then build each
+      example with only what `pkg-config --cflags --libs emu` says about that
+      installation (its headers, its libemu.a): no header or object of emu's
+      tree may leak into a program on the public API. The installed
+      syscall_histogram must then count the trace test kernel's calls as
+      below. CFLAGS: what the build's own objects need (the sanitizers).
   examples_test.py histogram EXE PROCS-KERNEL
       the counts of the trace test kernel's system calls, as its user program
       (tests/kernels/trace/procs_user.c) makes them.
@@ -39,26 +42,42 @@ def run(cmd):
                           stderr=subprocess.PIPE, timeout=600, check=True).stdout.decode()
 
 
-def install(build, srcdir, cc):
+def pkg_config(dest, what):
+    """pkg-config's answer for the emu.pc installed under dest, its prefix moved there."""
+    pcs = glob.glob(os.path.join(dest, "**", "pkgconfig", "emu.pc"), recursive=True)
+    if len(pcs) != 1:
+        raise RuntimeError(f"installed emu.pc: found {pcs}")
+    with open(pcs[0]) as f:
+        declared = re.search(r"^prefix=(.*)$", f.read(), re.M).group(1)
+    prefix = dest + declared
+    env = dict(os.environ, PKG_CONFIG_PATH=os.path.dirname(pcs[0]))
+    return shlex.split(subprocess.run(["pkg-config", f"--define-variable=prefix={prefix}", what,
+                                       "emu"], env=env, stdout=subprocess.PIPE, check=True,
+                                      text=True).stdout)
+
+
+def install(build, srcdir, cc, cflags, procs):
     with tempfile.TemporaryDirectory() as dest:
         run(["meson", "install", "-C", build, "--no-rebuild", "--tags", "devel",
              "--destdir", dest])
-        heads = glob.glob(os.path.join(dest, "**", "emu", "hooks.h"), recursive=True)
-        if len(heads) != 1:
-            print(f"installed headers: found {heads}")
+        cflags_emu, libs_emu = pkg_config(dest, "--cflags"), pkg_config(dest, "--libs")
+        print("pkg-config emu:", " ".join(cflags_emu + libs_emu))
+        if not any(f.startswith("-I" + dest) for f in cflags_emu):
+            print("FAIL: the include directory is not the installed one")
             return 1
-        inc = os.path.dirname(os.path.dirname(heads[0]))
-        print("installed:", sorted(os.listdir(os.path.join(inc, "emu"))))
         for ex in EXAMPLES:
             src = os.path.join(srcdir, "examples", ex)
-            cmd = shlex.split(cc) + ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
-                                     "-I", inc, "-c", src, "-o", os.path.join(dest, ex + ".o")]
+            exe = os.path.join(dest, ex[:-2])
+            cmd = (shlex.split(cc) + shlex.split(cflags) +
+                   ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"] + cflags_emu +
+                   [src, "-o", exe] + libs_emu)
             p = subprocess.run(cmd, stderr=subprocess.PIPE)
             print(("ok   " if p.returncode == 0 else "FAIL ") + " ".join(cmd))
             if p.returncode:
                 print(p.stderr.decode())
                 return 1
-    return 0
+        print("the installed syscall_histogram:")
+        return histogram(os.path.join(dest, "syscall_histogram"), procs)
 
 
 def histogram(exe, kernel):
