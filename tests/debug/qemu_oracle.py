@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks what `emu repl` says each step did against QEMU, an independent machine.
 
-  qemu_oracle.py --emu EMU --kernel K --steps N [--at ADDR] [--append ARGS]
+  qemu_oracle.py --emu EMU --kernel K --steps N [--at ADDR] [--pt EXPR]... [--append ARGS]
 
 Runs `emu repl --batch` on K: (with --at: `break *ADDR`, `continue`, so at
 the first time execution reaches ADDR) `info registers`, `info cr`, then
@@ -45,6 +45,11 @@ SDM, emu follows the SDM and the oracle allows exactly that departure:
     accessed bit (SDM 3.4.5.1: the processor sets it when it loads a
     segment register); that one write (type byte old -> old | 1, by the
     CPU itself) may be missing on QEMU.
+
+With --pt, before the steps emu's `pt EXPR` is checked the same way: the
+value it shows for each level's entry must be what QEMU's memory holds at
+that physical address (monitor command `xp`), and the physical address it
+ends at must be QEMU's (`gva2gpa`), or both must find no translation.
 
 Exit status 77 (skipped) without qemu-system-x86_64.
 """
@@ -128,6 +133,14 @@ class GdbRemote:
             return None
         return int.from_bytes(bytes.fromhex(reply), "little")
 
+    def monitor(self, command):
+        """A QEMU monitor command through the gdbstub (qRcmd): its output."""
+        reply, out = self.cmd("qRcmd," + command.encode().hex()), ""
+        while reply.startswith("O") and reply != "OK":
+            out += bytes.fromhex(reply[1:]).decode(errors="replace")
+            reply = self.recv()
+        return out
+
     def run_to(self, addr):
         if self.cmd("Z0,%x,1" % addr) != "OK":
             raise RuntimeError("gdbstub: cannot set a breakpoint at %#x" % addr)
@@ -183,6 +196,51 @@ def parse_steps(text):
     return steps
 
 
+PT_HEAD = re.compile(r"^(?:\d-level|\w+) paging of linear (0x[0-9a-f]+)")
+PT_ENTRY = re.compile(r"^  (\w+)\s*\[\s*\d+\] at (0x[0-9a-f]+) = (0x[0-9a-f]+)")
+PT_PHYS = re.compile(r"^  => physical (0x[0-9a-f]+)")
+
+
+def parse_walks(text):
+    """Each `pt` answer: the linear address, [(level, entry address, value)],
+    and the physical address (None: no translation)."""
+    walks, cur = [], None
+    for line in text.splitlines():
+        if line.startswith("(emu) "):
+            cur = None
+        m = PT_HEAD.match(line)
+        if m:
+            cur = {"linear": hexnum(m.group(1)), "entries": [], "phys": None}
+            walks.append(cur)
+        elif cur is not None and PT_ENTRY.match(line):
+            level, at, value = PT_ENTRY.match(line).groups()
+            cur["entries"].append((level, hexnum(at), hexnum(value)))
+        elif cur is not None and PT_PHYS.match(line):
+            cur["phys"] = hexnum(PT_PHYS.match(line).group(1))
+    return walks
+
+
+def show(x):
+    return "none" if x is None else f"{x:#x}"
+
+
+def check_walks(gdb, walks, errors):
+    for w in walks:
+        where = f"pt {w['linear']:#x}"
+        for level, at, value in w["entries"]:
+            m = re.search(r":\s*(0x[0-9a-f]+)", gdb.monitor(f"xp /gx {at:#x}"))
+            got = hexnum(m.group(1)) if m else None
+            if got != value:
+                errors.append(f"{where}: the {level} at {at:#x} is {show(got)} on QEMU, emu shows "
+                              f"{value:#x}")
+        m = re.search(r"gpa: (0x[0-9a-f]+)", gdb.monitor(f"gva2gpa {w['linear']:#x}"))
+        got = hexnum(m.group(1)) if m else None
+        if got != w["phys"]:
+            errors.append(f"{where}: QEMU translates it to {show(got)}, emu to {show(w['phys'])}")
+        if not w["entries"]:
+            errors.append(f"{where}: emu showed no page-table entries")
+
+
 def parse_initial(text):
     """Registers from `info registers` and `info cr` before the steps."""
     regs = {}
@@ -201,7 +259,10 @@ def run_emu(args):
     script = ""
     if args.at is not None:
         script += "break *%#x\ncontinue\ndelete\n" % args.at
-    script += "info registers\ninfo cr\nstep %d\n" % args.steps
+    script += "".join("pt %s\n" % e for e in args.pt)
+    script += "info registers\ninfo cr\n"
+    if args.steps:
+        script += "step %d\n" % args.steps
     cmd = [args.emu, "repl", "--batch", "-m", "128M"]
     if args.append:
         cmd += ["--append", args.append]
@@ -380,13 +441,19 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--steps", type=int, required=True)
     ap.add_argument("--at", type=lambda s: int(s, 0))
+    ap.add_argument("--pt", action="append", default=[])
     ap.add_argument("--append", default="")
     args = ap.parse_args()
     if not shutil.which("qemu-system-x86_64"):
         print("SKIP: qemu-system-x86_64 is not installed", file=sys.stderr)
         return SKIP
     text = run_emu(args)
-    steps = parse_steps(text)
+    steps = parse_steps(text) if args.steps else []
+    walks = parse_walks(text)
+    if len(walks) != len(args.pt):
+        print(text)
+        print(f"FAIL: emu answered {len(walks)} of {len(args.pt)} pt commands")
+        return 1
     if len(steps) != args.steps or any(s["bytes"] is None for s in steps):
         print(text)
         print(f"FAIL: emu printed {len(steps)} step reports, {args.steps} asked for")
@@ -397,6 +464,7 @@ def main():
             gdb = GdbRemote(sock)
             gdb.run_to(args.at if args.at is not None else entry_point(args.kernel))
             check = Checker(gdb, *initial_state(gdb, parse_initial(text)))
+            check_walks(gdb, walks, check.errors)
             for i, step in enumerate(steps):
                 nxt = steps[i + 1]["addr"] if i + 1 < len(steps) else None
                 if not check.check_step(i + 1, step, nxt):
@@ -410,8 +478,9 @@ def main():
         print("FAIL:", e)
     if errors:
         return 1
-    print(f"{len(steps)} steps of emu repl agree with QEMU: registers, flags, selectors, "
-          f"bases, control registers and memory writes")
+    print(f"{len(walks)} page walks and {len(steps)} steps of emu repl agree with QEMU: "
+          f"entries and physical addresses; registers, flags, selectors, bases, control "
+          f"registers and memory writes")
     return 0
 
 
