@@ -122,6 +122,7 @@ void cpu_update_mode(struct cpu *cpu)
         cpu->cpl = 0;
     cpu->mmu_idx = cpu->cpl == 3 ? MMU_IDX_USER : MMU_IDX_SUP;
     cpu->mmu.epoch++;
+    cpu_refresh_fast_path(cpu); /* CPL 3 may arm alignment checking */
 }
 
 void cpu_set_cpl(struct cpu *cpu, unsigned cpl)
@@ -129,6 +130,7 @@ void cpu_set_cpl(struct cpu *cpu, unsigned cpl)
     cpu->cpl = (uint8_t)cpl;
     cpu->mmu_idx = cpl == 3 ? MMU_IDX_USER : MMU_IDX_SUP;
     cpu->mmu.epoch++;
+    cpu_refresh_fast_path(cpu);
 }
 
 void cpu_set_seg(struct cpu *cpu, unsigned sreg, uint16_t sel, uint64_t base, uint32_t limit,
@@ -213,4 +215,5 @@ void cpu_set_rflags(struct cpu *cpu, uint64_t value)
     cpu->lf.op = LF_NONE;
     cpu->rflags = (value & RFLAGS_DEFINED) | RFLAGS_FIXED1;
     cpu->attention = true;
+    cpu_refresh_fast_path(cpu); /* RFLAGS.AC may arm alignment checking */
 }

@@ -216,8 +216,9 @@ void cpu_set_rflags(struct cpu *cpu, uint64_t value);
 /* Fills an event's common fields (cpu, time, icount) and hands it to
  * cpu->emit. The caller sets kind, rip, cpl and the kind's fields. */
 void cpu_emit(struct cpu *cpu, emu_event *ev);
-/* Keeps the memory fast path empty while a memory hook (hook_mask) or a
- * data breakpoint (DR7) needs to see every access. */
+/* Keeps the memory fast path empty while a memory hook (hook_mask), a
+ * data breakpoint (DR7) or alignment checking (CR0.AM, RFLAGS.AC, CPL 3)
+ * needs to see every access. */
 void cpu_refresh_fast_path(struct cpu *cpu);
 /* Installs (or removes) the MMU observer that turns TLB activity and page
  * walks into EMU_EV_TLB / EMU_EV_PAGE_WALK events, after hook_mask changed

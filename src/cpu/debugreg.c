@@ -30,7 +30,7 @@ static uint64_t dr_len(const struct cpu *cpu, unsigned n)
 void cpu_refresh_fast_path(struct cpu *cpu)
 {
     uint32_t mem = (1u << EMU_EV_MEM_READ) | (1u << EMU_EV_MEM_WRITE);
-    bool slow = (cpu->hook_mask & mem) || cpu->dr_data;
+    bool slow = (cpu->hook_mask & mem) || cpu->dr_data || cpu_alignment_checks(cpu);
     if (slow != cpu->mmu.no_fast) {
         cpu->mmu.no_fast = slow;
         mmu_fast_flush(&cpu->mmu);

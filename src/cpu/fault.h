@@ -55,6 +55,7 @@ enum cpu_fault_cause {
     FC_BAD_CR,            // MOV CR: reserved bits or an invalid combination
     FC_INVALID_OPCODE,    // an opcode emu does not implement or that is invalid here
     FC_FEATURE_OFF,       // the instruction is disabled (EFER.SCE, CR4.FSGSBASE, ...)
+    FC_ALIGNMENT,         // #AC: a misaligned access at CPL 3 (aux = address)
     FC_COUNT,
 };
 

@@ -192,6 +192,14 @@ static inline uint64_t insn_ea(const struct cpu *cpu, const struct insn *in)
  * checks in legacy modes (#GP/#SS) and the canonical check in 64-bit mode. */
 uint64_t seg_linear_slow(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned size, unsigned acc);
 
+/* Alignment checking is armed (SDM Vol. 3 §6.15): CR0.AM, RFLAGS.AC and
+ * CPL 3. The fast path is off while it is (cpu_refresh_fast_path), so the
+ * slow path sees every access and raises #AC(0). */
+static inline bool cpu_alignment_checks(const struct cpu *cpu)
+{
+    return cpu->cpl == 3 && (cpu->cr0 & CR0_AM) && (cpu->rflags & RFLAGS_AC);
+}
+
 /* acc: MMU_READ/MMU_WRITE/MMU_EXEC, plus MEM_STACK when the access goes
  * through SS (a non-canonical address then raises #SS instead of #GP). */
 #define MEM_STACK (1u << 8)

@@ -90,9 +90,36 @@ write_split(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v, unsigned a
         write_crossing(cpu, lin, size, v, acc);
 }
 
+/* #AC(0) for a data or stack access at lin that is not a multiple of its
+ * size, when alignment checking is armed (SDM Vol. 3 §6.15, Table 6-7:
+ * word 2, doubleword 4, quadword 8). A page fault on the same access comes
+ * first (Table 6-2), so its pages are translated before. The pushes of
+ * event delivery are not checked. */
+static __attribute__((noinline)) void check_alignment_slow(struct cpu *cpu, uint64_t lin,
+                                                           unsigned size, unsigned kind)
+{
+    if ((size & (size - 1)) || !cpu_alignment_checks(cpu) || cpu->delivering >= 0)
+        return;
+    unsigned acc = access_bits(cpu, kind);
+    translate(cpu, lin, acc);
+    if (!fits_in_page(lin, size))
+        translate(cpu, second_page(cpu, lin), acc);
+    cpu_fault_why(cpu, EXC_AC, 0, FC_ALIGNMENT, lin);
+}
+
+/* check_alignment_slow for a misaligned access: one test and branch on the
+ * slow path when the access is aligned (the common case). */
+static inline __attribute__((always_inline)) void check_alignment(struct cpu *cpu, uint64_t lin,
+                                                                  unsigned size, unsigned kind)
+{
+    if (unlikely(lin & (size - 1)))
+        check_alignment_slow(cpu, lin, size, kind);
+}
+
 uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, unsigned acc)
 {
     check_canonical(cpu, lin, size, acc);
+    check_alignment(cpu, lin, size, MMU_READ);
     uint64_t v = read_split(cpu, lin, size, access_bits(cpu, MMU_READ));
     if (unlikely(cpu->dr_data))
         dr_data_access(cpu, lin, size, false);
@@ -113,6 +140,7 @@ static uint64_t old_bytes(struct cpu *cpu, uint64_t lin, unsigned size)
 void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t value, unsigned acc)
 {
     check_canonical(cpu, lin, size, acc);
+    check_alignment(cpu, lin, size, MMU_WRITE);
     bool hooked = cpu_hooked(cpu, EMU_EV_MEM_WRITE);
     uint64_t old = hooked ? old_bytes(cpu, lin, size) : 0;
     write_split(cpu, lin, size, value, access_bits(cpu, MMU_WRITE));
@@ -130,6 +158,7 @@ void mem_probe_write(struct cpu *cpu, unsigned sreg, uint64_t ea, unsigned size)
     translate(cpu, lin, acc);
     if (!fits_in_page(lin, size))
         translate(cpu, second_page(cpu, lin), acc);
+    check_alignment(cpu, lin, size, MMU_WRITE);
 }
 
 uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size)

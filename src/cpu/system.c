@@ -240,7 +240,9 @@ static void dtable_op(struct cpu *cpu, const struct insn *in)
     }
     if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0)
         cpu_fault_why(cpu, EXC_GP, 0, FC_PRIVILEGED, 0);
-    mem_probe_write(cpu, in->seg, ea, 2 + base_size);
+    /* Both parts probed first: no limit stored when the base would fault. */
+    mem_probe_write(cpu, in->seg, ea, 2);
+    mem_probe_write(cpu, in->seg, (ea + 2) & size_mask(in->asz), base_size);
     mem_write(cpu, in->seg, ea, 2, t->limit);
     mem_write(cpu, in->seg, (ea + 2) & size_mask(in->asz), base_size, t->base);
 }

@@ -218,6 +218,11 @@ static void other_cause_text(struct cpu *cpu, const struct cpu_fault_record *r, 
         return;
     }
     case FC_BAD_CR: snprintf(buf, n, "the control-register value is not valid"); return;
+    case FC_ALIGNMENT:
+        dbg_disasm_at(cpu, r->mode, r->cs_base, r->rip, insn, sizeof(insn));
+        snprintf(buf, n, "`%s` accesses 0x%" PRIx64 ", not a multiple of the access size, with "
+                         "alignment checking on (CR0.AM = 1, RFLAGS.AC = 1, ring 3)", insn, aux);
+        return;
     case FC_INVALID_OPCODE:
     case FC_FEATURE_OFF:
         dbg_disasm_at(cpu, r->mode, r->cs_base, r->rip, insn, sizeof(insn));

@@ -14,6 +14,7 @@ SNIPPET(wrmsr64, "wrmsr\n hlt");
 SNIPPET(write_rbx64, "movq $1, (%rbx)\n hlt");
 SNIPPET(ud2_64, "ud2\n");
 SNIPPET(out64, "out %al, $0x70\n hlt");
+SNIPPET(popf_ac_load64, "pushq $0x40202\n popfq\n movl 2(%rbx), %eax\n hlt");
 
 /* Runs t and returns everything dbg_print_chain prints (free it). */
 static char *chain_text(struct th *t)
@@ -92,6 +93,23 @@ static void test_unknown_msr_is_named(void **state)
     th_free(t);
 }
 
+/* #AC names the instruction, the address and the three bits that armed it. */
+static void test_alignment_check_names_the_access(void **state)
+{
+    (void)state;
+    struct th *t = th_new(TH_LONG64);
+    th_code(t, 0, TH_CODE_OF(popf_ac_load64));
+    cpu_set_cr(t->cpu, 0, t->cpu->cr0 | CR0_AM);
+    th_enter_ring3(t);
+    t->cpu->gpr[RBX] = TH_DATA;
+    char *s = chain_text(t);
+    assert_contains(s, "#AC(0x0) at 0x20006, ring 3 (alignment check)");
+    assert_contains(s, "accesses 0x30002, not a multiple of the access size, with alignment "
+                       "checking on (CR0.AM = 1, RFLAGS.AC = 1, ring 3)");
+    free(s);
+    th_free(t);
+}
+
 /* A #PF shows the page walk and where it stopped. */
 static void test_page_fault_shows_the_walk(void **state)
 {
@@ -149,6 +167,7 @@ int main(void)
         cmocka_unit_test(test_int_through_dpl0_gate_explains_the_gate),
         cmocka_unit_test(test_not_present_segment_decodes_the_descriptor),
         cmocka_unit_test(test_unknown_msr_is_named),
+        cmocka_unit_test(test_alignment_check_names_the_access),
         cmocka_unit_test(test_page_fault_shows_the_walk),
         cmocka_unit_test(test_triple_fault_chain_ends_in_shutdown),
         cmocka_unit_test(test_io_bitmap_denial_names_the_port),
