@@ -361,10 +361,6 @@ void seg_read_system_descriptor(struct cpu *cpu, uint16_t sel, unsigned vector, 
 void seg_set_accessed(struct cpu *cpu, uint16_t sel, uint64_t lo);
 /* Whether `bytes` bytes below sp fit in stack segment s (limit, expand-down, B). */
 bool seg_stack_room(const struct seg *s, uint64_t sp, unsigned bytes);
-/* Descriptor fields. */
-uint64_t desc_base(uint64_t lo);
-uint32_t desc_limit(uint64_t lo);
-uint16_t desc_attr(uint64_t lo);
 void cpu_set_seg(struct cpu *cpu, unsigned sreg, uint16_t sel, uint64_t base, uint32_t limit,
                  uint32_t attr);
 

@@ -55,6 +55,29 @@ struct seg {
 #define DESC_TYPE_CALL 0xC     // 32-bit call gate; the 64-bit one in IA-32e mode
 #define DESC_TYPE_INT 0xE      // 32-bit interrupt gate; 64-bit in IA-32e mode
 #define DESC_TYPE_TRAP 0xF
+#define DESC_GRANULAR (1ULL << 55) // G: the limit counts 4 KiB units
+
+/* Descriptor fields of a descriptor's low quadword (SDM Vol. 3 Figure 3-8),
+ * shared by the CPU and the debugger's decoders. */
+static inline uint64_t desc_base(uint64_t lo)
+{
+    return ((lo >> 16) & 0xFFFFFF) | ((lo >> 56) << 24);
+}
+
+/* The limit in bytes (G applied). */
+static inline uint32_t desc_limit(uint64_t lo)
+{
+    uint32_t limit = (uint32_t)((lo & 0xFFFF) | ((lo >> 32) & 0xF0000));
+    if (lo & DESC_GRANULAR)
+        limit = (limit << 12) | 0xFFF;
+    return limit;
+}
+
+/* Type, S, DPL, P (bits 7..0) and AVL, L, D/B, G (15..12): SEG_ATTR_*. */
+static inline uint16_t desc_attr(uint64_t lo)
+{
+    return (uint16_t)((lo >> 40) & 0xF0FF);
+}
 
 struct dtable {
     uint64_t base;

@@ -6,25 +6,6 @@
 #include "ops.h"
 
 #define DESC_ACCESSED (1ULL << 40)
-#define DESC_G (1ULL << 55)
-
-uint64_t desc_base(uint64_t lo)
-{
-    return ((lo >> 16) & 0xFFFFFF) | ((lo >> 56) << 24);
-}
-
-uint32_t desc_limit(uint64_t lo)
-{
-    uint32_t limit = (uint32_t)((lo & 0xFFFF) | ((lo >> 32) & 0xF0000));
-    if (lo & DESC_G)
-        limit = (limit << 12) | 0xFFF;
-    return limit;
-}
-
-uint16_t desc_attr(uint64_t lo)
-{
-    return (uint16_t)((lo >> 40) & 0xF0FF);
-}
 
 static unsigned attr_dpl(uint32_t attr)
 {

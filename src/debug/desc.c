@@ -14,17 +14,6 @@
 #define GATE_IST_MASK    7
 #define CALL_PARAMS_MASK 0x1f
 
-static uint64_t seg_base(uint64_t lo)
-{
-    return ((lo >> 16) & 0xffffff) | (((lo >> 56) & 0xff) << 24);
-}
-
-static uint64_t seg_limit(uint64_t lo)
-{
-    uint64_t raw = (lo & 0xffff) | (((lo >> 48) & 0xf) << 16);
-    return (lo & DESC_G) ? (raw << 12) | 0xfff : raw;
-}
-
 static bool wide_type(unsigned type)
 {
     return type == DESC_TYPE_LDT || type == DESC_TYPE_TSS || type == DESC_TYPE_TSS_BUSY ||
@@ -79,8 +68,8 @@ void desc_decode(uint64_t lo, uint64_t hi, bool ia32e, struct desc_info *d)
     d->avl = (lo & DESC_AVL) != 0;
     if (d->segment) {
         d->valid_type = true;
-        d->base = seg_base(lo);
-        d->limit = seg_limit(lo);
+        d->base = desc_base(lo);
+        d->limit = desc_limit(lo);
         return;
     }
     d->valid_type = ia32e ? wide_type(d->type)
@@ -89,8 +78,8 @@ void desc_decode(uint64_t lo, uint64_t hi, bool ia32e, struct desc_info *d)
         fill_gate(lo, hi, ia32e, d);
         return;
     }
-    d->base = seg_base(lo) | (d->wide ? (hi & 0xffffffffULL) << 32 : 0);
-    d->limit = seg_limit(lo);
+    d->base = desc_base(lo) | (d->wide ? (hi & 0xffffffffULL) << 32 : 0);
+    d->limit = desc_limit(lo);
 }
 
 void desc_decode_gate(uint64_t lo, uint64_t hi, bool ia32e, struct desc_info *d)
