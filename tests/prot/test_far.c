@@ -171,6 +171,28 @@ static void test_jmp_to_conforming_code_keeps_cpl(void **state)
     th_free(t);
 }
 
+#define TYPE_ACCESSED (1ULL << 40) /* descriptor type bit 0 */
+
+/* A far JMP loads CS from a descriptor whose accessed bit is clear: the
+ * load sets it in the GDT, as for every segment load (SDM Vol. 3
+ * §3.4.5.1). QEMU 7.2 leaves it clear for CS, so no kernel compares it. */
+static void test_far_jmp_sets_cs_accessed_bit(void **state)
+{
+    (void)state;
+    struct th *t = th_new(TH_LONG64);
+    th_code(t, 0, TH_CODE_OF(ljmp_rbx64));
+    th_code(t, TARGET, TH_CODE_OF(hlt_only));
+    t->cpu->rip = TH_CODE;
+    th_set_gdt(t, SEL_A, th_desc(0, 0xfffff, TH_A_CODE | SEG_ATTR_L | SEG_ATTR_G));
+    put_far_ptr32(t, TH_DATA, TARGET, SEL_A);
+    t->cpu->gpr[RBX] = TH_DATA;
+    assert_false(th_get_gdt(t, SEL_A) & TYPE_ACCESSED);
+    th_expect_clean_halt(t);
+    assert_int_equal(t->cpu->seg[SEG_CS].sel, SEL_A);
+    assert_true(th_get_gdt(t, SEL_A) & TYPE_ACCESSED);
+    th_free(t);
+}
+
 /* L = 1 with D = 1 is reserved in IA-32e mode: #GP(selector). */
 static void test_jmp_to_l_and_d_code_raises_gp(void **state)
 {
@@ -403,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_jmp_through_gate_to_inner_ring_raises_gp),
         cmocka_unit_test(test_direct_jmp_to_inner_nonconforming_raises_gp),
         cmocka_unit_test(test_jmp_to_conforming_code_keeps_cpl),
+        cmocka_unit_test(test_far_jmp_sets_cs_accessed_bit),
         cmocka_unit_test(test_jmp_to_l_and_d_code_raises_gp),
         cmocka_unit_test(test_jmp_null_selector_raises_gp0),
         cmocka_unit_test(test_jmp_to_code32_enters_compat_mode),
