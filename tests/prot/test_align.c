@@ -11,8 +11,8 @@
 SNIPPET(ac_load, SET_AC "movl 1(%rbx), %ecx\n hlt");
 SNIPPET(ac_store, SET_AC "movl %eax, 2(%rbx)\n hlt");
 SNIPPET(ac_push, SET_AC "subq $4, %rsp\n pushq %rax\n hlt");
-SNIPPET(ac_after_fast_fill, "movl %ecx, (%rbx)\n movl (%rbx), %ecx\n" SET_AC
-                                "movq 4(%rbx), %rcx\n hlt");
+SNIPPET(ac_after_fast_fill,
+        "movl %ecx, (%rbx)\n movl (%rbx), %ecx\n" SET_AC "movq 4(%rbx), %rcx\n hlt");
 SNIPPET(ac_aligned, SET_AC "movb 1(%rbx), %al\n movw 2(%rbx), %ax\n movl 4(%rbx), %eax\n"
                            "movq 8(%rbx), %rax\n movq %rax, 16(%rbx)\n hlt");
 SNIPPET(ac_mov_ds, SET_AC "movl $0x2b, %eax\n movl %eax, %ds\n movl 4(%rbx), %ecx\n hlt");
