@@ -146,11 +146,15 @@ typedef struct emu_event {
         struct {
             emu_tlb_op op;
             emu_tlb_cause cause;
-            uint64_t lin;               /**< linear page (0 for a whole flush) */
-            uint64_t pa;                /**< physical page (fills, hits) */
+            uint64_t lin;               /**< linear address (hit, miss, fill; INVLPG's
+                                             address; the page of an eviction; 0 for a
+                                             whole flush) */
+            uint64_t pa;                /**< physical base of the page (hit, fill, evict) */
             uint16_t pcid;
             bool instruction;           /**< the ITLB (else the DTLB) */
             bool global;
+            uint64_t page_size;         /**< bytes (hit, fill, evict) */
+            uint64_t count;             /**< entries dropped (flush) */
         } tlb;
         struct {
             uint64_t lin;

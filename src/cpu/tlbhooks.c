@@ -48,6 +48,8 @@ static void on_tlb(void *ctx, const struct mmu_tlb_event *t)
     ev.u.tlb.pcid = t->pcid;
     ev.u.tlb.instruction = t->tlb == TLB_ITLB;
     ev.u.tlb.global = t->global;
+    ev.u.tlb.page_size = t->page_size;
+    ev.u.tlb.count = t->count;
     cpu_emit(cpu, &ev);
 }
 

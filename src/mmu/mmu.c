@@ -332,6 +332,8 @@ void mmu_mov_cr3(struct mmu *m, uint64_t cr3, bool noflush)
         m->dtlb->stats.flushes[EMU_TLB_FLUSH_MOV_CR3_NOFLUSH]++;
         if (m->itlb != m->dtlb) m->itlb->stats.flushes[EMU_TLB_FLUSH_MOV_CR3_NOFLUSH]++;
         flush_event(m, m->dtlb, EMU_TLB_FLUSH_MOV_CR3_NOFLUSH, m->pcid, 0, 0);
+        if (m->itlb != m->dtlb)
+            flush_event(m, m->itlb, EMU_TLB_FLUSH_MOV_CR3_NOFLUSH, m->pcid, 0, 0);
     } else {
         flush_both(m, TLB_MATCH_PCID_NONGLOBAL, m->pcid, EMU_TLB_FLUSH_MOV_CR3);
     }

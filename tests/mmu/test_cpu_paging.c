@@ -223,6 +223,8 @@ static void test_itlb_counts_every_block_entered(void **state)
 struct tlb_log {
     int ops[EMU_TLB_FLUSH + 1];
     int walks, invlpg_flushes;
+    int cr3_flushes[2]; // by ev->u.tlb.instruction
+    uint64_t dropped;   // entries the flushes dropped
 };
 
 static void log_event(void *ctx, emu_event *ev)
@@ -233,6 +235,9 @@ static void log_event(void *ctx, emu_event *ev)
     l->ops[ev->u.tlb.op]++;
     if (ev->u.tlb.op == EMU_TLB_FLUSH && ev->u.tlb.cause == EMU_TLB_CAUSE_INVLPG)
         l->invlpg_flushes++;
+    if (ev->u.tlb.op == EMU_TLB_FLUSH && ev->u.tlb.cause == EMU_TLB_CAUSE_CR3)
+        l->cr3_flushes[ev->u.tlb.instruction]++;
+    if (ev->u.tlb.op == EMU_TLB_FLUSH) l->dropped += ev->u.tlb.count;
 }
 
 /* With TLB and page-walk hooks subscribed, the MMU's activity reaches the
@@ -262,6 +267,31 @@ static void test_tlb_and_walk_hooks_see_misses_fills_hits_and_invlpg(void **stat
     assert_int_equal(log.ops[EMU_TLB_MISS] + log.ops[EMU_TLB_HIT] + log.walks, 0);
 }
 
+/* MOV to CR3 with bit 63 under CR4.PCIDE is reported to both TLBs as a
+ * CR3 flush that dropped nothing; without bit 63 it drops the entries. */
+static void test_noflush_cr3_write_is_an_event_for_both_tlbs(void **state)
+{
+    struct isa *m = *state;
+    struct tlb_log log = {0};
+    cpu_set_cr(m->cpu, 4, m->cpu->cr4 | CR4_PCIDE);
+    m->cpu->emit = log_event;
+    m->cpu->emit_ctx = &log;
+    m->cpu->hook_mask = 1u << EMU_EV_TLB;
+    cpu_refresh_mmu_hooks(m->cpu);
+    REG(RAX) = m->cpu->cr3 | (1ULL << 63);
+    assert_int_equal(isa_run(m, "0f 22 d8" /* mov cr3, rax */), NO_FAULT);
+    assert_int_equal(log.cr3_flushes[0], 1);
+    assert_int_equal(log.cr3_flushes[1], 1);
+    assert_int_equal(log.dropped, 0);
+    REG(RAX) = m->cpu->cr3;
+    assert_int_equal(isa_run(m, "0f 22 d8"), NO_FAULT);
+    assert_int_equal(log.cr3_flushes[0], 2);
+    assert_int_equal(log.cr3_flushes[1], 2);
+    assert_true(log.dropped >= 1); /* the code page's ITLB entry at least */
+    m->cpu->hook_mask = 0;
+    cpu_refresh_mmu_hooks(m->cpu);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +308,7 @@ int main(void)
         TEST32(test_pae_paging_on_with_a_bad_pdpte_is_gp),
         TEST64(test_itlb_counts_every_block_entered),
         TEST64(test_tlb_and_walk_hooks_see_misses_fills_hits_and_invlpg),
+        TEST64(test_noflush_cr3_write_is_an_event_for_both_tlbs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
