@@ -289,6 +289,75 @@ int cmd_run(int argc, char **argv)
     return run_with(argc, argv, &plain);
 }
 
+/* Creates the machine, applies --tlb, loads the kernel and gives the machine
+ * its symbolizer. NULL (after saying why on stderr) when any of it fails. */
+static emu_machine *boot(const struct run_options *o, const emu_config *cfg,
+                         struct kernel_syms *ks)
+{
+    emu_machine *m = NULL;
+    emu_status st = emu_machine_create(cfg, &m);
+    if (st == EMU_OK && o->tlb_spec && configure_tlb(m, o->tlb_spec) < 0) {
+        emu_machine_destroy(m);
+        return NULL;
+    }
+    if (st == EMU_OK)
+        st = emu_machine_load_multiboot(m, ks->name, ks->image, ks->size, o->append, o->modules,
+                                        o->nmodules);
+    if (st != EMU_OK) {
+        cli_error("cannot boot '%s': %s", o->kernel ? o->kernel : "(bundled kernel)",
+                  emu_status_string(st));
+        emu_machine_destroy(m);
+        return NULL;
+    }
+    emu_machine_set_symbolizer(m, symbolize, ks);
+    return m;
+}
+
+/* Runs the booted machine to its end and prints what the options ask for
+ * (--stats, --tlb-stats, the stop report). Returns emu's exit status. */
+static int run_booted(emu_machine *m, struct console *con, const struct run_options *o,
+                      const struct run_client *client)
+{
+    emu_run_result r;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    console_start(con, m);
+    emu_machine_run(m, &r);
+    console_close(con);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    fflush(stdout);
+    if (client->after)
+        client->after(client->ctx, m, &r);
+    report_stop(m, &r, o);
+    if (o->stats) {
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        fprintf(stderr, "emu: %llu instructions in %.3f s (%.1f MIPS)\n",
+                (unsigned long long)r.insns, s, s > 0 ? (double)r.insns / s / 1e6 : 0.0);
+    }
+    if (o->tlb_stats)
+        print_tlb_stats(m, &r, stderr);
+    return r.exit_status;
+}
+
+/* Boots and runs, the console already open: opens the display and calls the
+ * client's hook first. */
+static int boot_and_run(const struct run_options *o, const emu_config *cfg, struct console *con,
+                        struct kernel_syms *ks, const struct run_client *client)
+{
+    emu_machine *m = boot(o, cfg, ks);
+    if (!m)
+        return EXIT_USAGE;
+    int status = EXIT_USAGE;
+    bool display_failed = false;
+    struct ui_window *win = open_display(m, o, ks->image, ks->size, &display_failed);
+    if (!display_failed &&
+        !(client->before && client->before(client->ctx, m, o, ks->image, ks->size) < 0))
+        status = run_booted(m, con, o, client);
+    ui_close(win);
+    emu_machine_destroy(m);
+    return status;
+}
+
 int run_with(int argc, char **argv, const struct run_client *client)
 {
     struct run_options o = {0};
@@ -299,78 +368,27 @@ int run_with(int argc, char **argv, const struct run_client *client)
         run_options_free(&o);
         return rc > 0 ? 0 : EXIT_USAGE;
     }
-    size_t size = emu_bundled_kernel_size;
+    struct kernel_syms ks = {emu_bundled_kernel, emu_bundled_kernel_size,
+                             o.kernel ? o.kernel : "emu-guest", NULL, false};
     uint8_t *file = NULL;
-    const uint8_t *image = emu_bundled_kernel;
-    if (o.kernel) {
-        file = cli_read_file(o.kernel, &size);
-        if (!file) {
-            run_options_free(&o);
-            return EXIT_USAGE;
-        }
-        image = file;
+    if (o.kernel && !(file = cli_read_file(o.kernel, &ks.size))) {
+        run_options_free(&o);
+        return EXIT_USAGE;
     }
+    if (file)
+        ks.image = file;
     emu_config cfg = {.ram_size = o.ram_size, .max_insns = o.max_insns,
                       .explain_faults = o.explain_faults ? stderr : NULL,
                       .on_triple_fault = o.triple_fault_reset ? EMU_TRIPLE_FAULT_RESET
                                                               : EMU_TRIPLE_FAULT_STOP,
                       .clock = o.clock, .rtc_epoch = o.rtc_epoch};
     struct console con;
-    if (console_init(&con, o.serial, &cfg) < 0) {
-        free(file);
-        run_options_free(&o);
-        return EXIT_USAGE;
-    }
-    emu_machine *m = NULL;
-    emu_status st = emu_machine_create(&cfg, &m);
-    if (st == EMU_OK && o.tlb_spec && configure_tlb(m, o.tlb_spec) < 0) {
-        emu_machine_destroy(m);
-        console_close(&con);
-        free(file);
-        run_options_free(&o);
-        return EXIT_USAGE;
-    }
-    if (st == EMU_OK)
-        st = emu_machine_load_multiboot(m, o.kernel ? o.kernel : "emu-guest", image, size,
-                                        o.append, o.modules, o.nmodules);
-    struct kernel_syms ksyms = {image, size, o.kernel ? o.kernel : "emu-guest", NULL, false};
-    if (st == EMU_OK)
-        emu_machine_set_symbolizer(m, symbolize, &ksyms);
     int status = EXIT_USAGE;
-    struct ui_window *win = NULL;
-    bool display_failed = false;
-    if (st != EMU_OK) {
-        cli_error("cannot boot '%s': %s", o.kernel ? o.kernel : "(bundled kernel)",
-                  emu_status_string(st));
-    } else if (!(win = open_display(m, &o, image, size, &display_failed)) && display_failed) {
-        status = EXIT_USAGE;
-    } else if (client->before && client->before(client->ctx, m, &o, image, size) < 0) {
-        status = EXIT_USAGE;
-    } else {
-        emu_run_result r;
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        console_start(&con, m);
-        emu_machine_run(m, &r);
+    if (console_init(&con, o.serial, &cfg) == 0) {
+        status = boot_and_run(&o, &cfg, &con, &ks, client);
         console_close(&con);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        fflush(stdout);
-        if (client->after)
-            client->after(client->ctx, m, &r);
-        report_stop(m, &r, &o);
-        if (o.stats) {
-            double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-            fprintf(stderr, "emu: %llu instructions in %.3f s (%.1f MIPS)\n",
-                    (unsigned long long)r.insns, s, s > 0 ? (double)r.insns / s / 1e6 : 0.0);
-        }
-        if (o.tlb_stats)
-            print_tlb_stats(m, &r, stderr);
-        status = r.exit_status;
     }
-    ui_close(win);
-    emu_machine_destroy(m);
-    symtab_free(ksyms.tab);
-    console_close(&con);
+    symtab_free(ks.tab);
     free(file);
     run_options_free(&o);
     return status;
