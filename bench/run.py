@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-QEMU = ["qemu-system-x86_64", "-M", "q35", "-m", "128M", "-serial", "stdio",
+QEMU = ["qemu-system-x86_64", "-m", "128M", "-serial", "stdio",
         "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
 
 

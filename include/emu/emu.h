@@ -49,6 +49,12 @@ typedef enum emu_clock {
     EMU_CLOCK_HOST,        /**< the host's monotonic clock, for interactive use */
 } emu_clock;
 
+/** The board whose memory map and firmware state the machine copies. */
+typedef enum emu_board {
+    EMU_BOARD_PC = 0, /**< QEMU's default `pc` (i440FX + PIIX3), as `qemu-system-x86_64 -kernel` */
+    EMU_BOARD_Q35,    /**< QEMU's `-M q35` (ICH9): PCIe ECAM and RCBA holes, no floppy */
+} emu_board;
+
 /** What a triple fault (CPU shutdown) does to the run. */
 typedef enum emu_triple_fault_action {
     EMU_TRIPLE_FAULT_STOP,  /**< the run stops: EMU_STOP_TRIPLE_FAULT, status 4 */
@@ -71,6 +77,7 @@ typedef struct emu_config {
     emu_clock clock;           /**< EMU_CLOCK_VIRTUAL unless set */
     int64_t rtc_epoch;         /**< RTC start time, seconds since 1970-01-01 UTC;
                                     0: 2000-01-01T00:00:00Z */
+    emu_board board;           /**< EMU_BOARD_PC unless set */
 } emu_config;
 
 /** Opaque machine. */

@@ -65,3 +65,14 @@ void run_options_free(struct run_options *o)
         free(o->module_specs[i]);
     o->nmodules = 0;
 }
+
+bool parse_board(const char *s, emu_board *out)
+{
+    if (strcmp(s, "pc") == 0)
+        *out = EMU_BOARD_PC;
+    else if (strcmp(s, "q35") == 0)
+        *out = EMU_BOARD_Q35;
+    else
+        return false;
+    return true;
+}

@@ -22,6 +22,7 @@ struct run_options {
     char *module_specs[CLI_MAX_MODULES]; // owned copies of FILE[,ARGS]
     size_t nmodules;
     const char *serial;        // "stdio" (or NULL), "none" or a file name
+    emu_board board;           // --machine
     emu_clock clock;           // --clock
     int64_t rtc_epoch;         // --rtc, seconds since 1970; 0: the default
     const char *display;       // "none" or "sdl"
@@ -36,6 +37,8 @@ struct run_options {
  * Returns false if malformed. */
 bool parse_size(const char *s, uint64_t *out);
 bool parse_u64(const char *s, uint64_t *out);
+/* "pc" or "q35" (QEMU's -M names). Returns false for anything else. */
+bool parse_board(const char *s, emu_board *out);
 
 /* Splits FILE[,ARGS] into a module. Returns false if FILE is empty. */
 bool parse_module(char *spec, emu_module *out);

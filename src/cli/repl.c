@@ -35,7 +35,7 @@ static const char repl_usage[] =
     "      --batch           exit at the end of the script (with no -x: of stdin)\n"
     "      --no-snapshots    reverse execution replays from the boot instead of\n"
     "                        keeping fork()ed snapshots\n"
-    "  and the machine options of emu run: -m, --append, --module, --clock,\n"
+    "  and the machine options of emu run: -m, -M, --append, --module, --clock,\n"
     "  --rtc, --tlb, --on-triple-fault (see emu run --help).\n"
     "\n"
     "Commands come from the terminal, or from stdin when it is not one (each is\n"
@@ -258,7 +258,8 @@ static struct repl *start(const struct run_options *o, const struct repl_cli *c,
                     o->triple_fault_reset ? EMU_TRIPLE_FAULT_RESET : EMU_TRIPLE_FAULT_STOP,
                 .clock = o->clock,
                 .max_insns = o->max_insns,
-                .rtc_epoch = o->rtc_epoch},
+                .rtc_epoch = o->rtc_epoch,
+                .board = o->board},
         .tlb = o->tlb_spec ? &tlb : NULL,
 #ifdef EMU_HAVE_READLINE
         .carry_save = history_save,

@@ -18,6 +18,8 @@ static const char run_usage[] =
     "Ctrl-A X quits, Ctrl-A H helps); emu's own messages go to stderr.\n"
     "\n"
     "  -m, --memory SIZE     guest RAM (default 128M; suffixes K M G, plain number = MiB)\n"
+    "  -M, --machine pc|q35  the board copied: QEMU's default pc (i440FX) or q35;\n"
+    "                        they differ in the memory map and the CMOS floppy bytes\n"
     "      --append ARGS     kernel command line\n"
     "      --module FILE[,ARGS]  load a Multiboot module (repeatable)\n"
     "      --max-insns N     stop after N instructions (exit status 6)\n"
@@ -50,6 +52,7 @@ enum { OPT_APPEND = 256, OPT_MODULE, OPT_MAX_INSNS, OPT_STATS, OPT_TLB, OPT_TLB_
 
 static const struct option long_opts[] = {
     {"memory", required_argument, NULL, 'm'},
+    {"machine", required_argument, NULL, 'M'},
     {"append", required_argument, NULL, OPT_APPEND},
     {"module", required_argument, NULL, OPT_MODULE},
     {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
@@ -99,7 +102,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o,
     struct option all[MAX_LONG_OPTS];
     char shorts[32];
     const char *cmd = extra ? extra->command : "run";
-    snprintf(shorts, sizeof(shorts), "+:m:h%s", extra && extra->shorts ? extra->shorts : "");
+    snprintf(shorts, sizeof(shorts), "+:m:M:h%s", extra && extra->shorts ? extra->shorts : "");
     if (!merge_options(extra, all))
         return -1;
     optind = 1;
@@ -115,6 +118,12 @@ int parse_run_options(int argc, char **argv, struct run_options *o,
         case 'm':
             if (!parse_size(optarg, &o->ram_size)) {
                 cli_error("invalid memory size '%s' (try 128M or 1G)", optarg);
+                return -1;
+            }
+            break;
+        case 'M':
+            if (!parse_board(optarg, &o->board)) {
+                cli_error("invalid --machine '%s' (expected pc or q35)", optarg);
                 return -1;
             }
             break;
@@ -381,7 +390,7 @@ int run_with(int argc, char **argv, const struct run_client *client)
                       .explain_faults = o.explain_faults ? stderr : NULL,
                       .on_triple_fault = o.triple_fault_reset ? EMU_TRIPLE_FAULT_RESET
                                                               : EMU_TRIPLE_FAULT_STOP,
-                      .clock = o.clock, .rtc_epoch = o.rtc_epoch};
+                      .clock = o.clock, .rtc_epoch = o.rtc_epoch, .board = o.board};
     struct console con;
     int status = EXIT_USAGE;
     if (console_init(&con, o.serial, &cfg) == 0) {

@@ -135,6 +135,8 @@ bool rtc_nmi_masked(const struct rtc *r)
 
 #define CMOS_EQUIPMENT        0x14
 #define EQUIPMENT_FPU_MOUSE   0x06
+#define EQUIPMENT_FLOPPY      0x01
+#define CMOS_FLOPPY_TYPES     0x10
 #define CMOS_BASE_MEM_LO      0x15
 #define CMOS_EXT_MEM_LO       0x17
 #define CMOS_EXT_MEM2_LO      0x30
@@ -163,8 +165,17 @@ void rtc_set_memory_sizes(struct rtc *r, uint64_t lowmem, uint64_t highmem)
     uint64_t above = highmem >> 16;
     for (int i = 0; i < 3; i++)
         r->cmos[CMOS_MEM_ABOVE_4G + i] = (uint8_t)(above >> (8 * i));
-    r->cmos[CMOS_BOOT_ORDER_1] = 0x30; /* what QEMU's q35 stores for -kernel boots */
+    r->cmos[CMOS_BOOT_ORDER_1] = 0x30; /* what QEMU (pc and q35) stores for -kernel boots */
     r->cmos[CMOS_BOOT_ORDER_2] = 0x12;
+}
+
+void rtc_set_floppy(struct rtc *r, uint8_t drive_types)
+{
+    r->cmos[CMOS_FLOPPY_TYPES] = drive_types;
+    if (drive_types)
+        r->cmos[CMOS_EQUIPMENT] |= EQUIPMENT_FLOPPY;
+    else
+        r->cmos[CMOS_EQUIPMENT] &= (uint8_t)~EQUIPMENT_FLOPPY;
 }
 
 struct rtc *rtc_new(struct vclock *clock, struct irq_line irq, int64_t epoch)

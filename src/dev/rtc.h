@@ -31,6 +31,9 @@ void rtc_free(struct rtc *r);
 /* Fills the CMOS bytes a BIOS keeps: base and extended memory sizes (from
  * RAM below 4 GiB and above it), equipment, century, boot order. */
 void rtc_set_memory_sizes(struct rtc *r, uint64_t lowmem, uint64_t highmem);
+/* The floppy drive types byte (CMOS 0x10) and the equipment byte's floppy
+ * bit: QEMU's pc has a controller with drive A, q35 none (drive_types 0). */
+void rtc_set_floppy(struct rtc *r, uint8_t drive_types);
 
 /* Port 0x70 bit 7: NMIs from the board are masked. */
 bool rtc_nmi_masked(const struct rtc *r);

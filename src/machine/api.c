@@ -56,7 +56,8 @@ emu_status emu_machine_load_multiboot(emu_machine *m, const char *name, const vo
                                       size_t size, const char *cmdline,
                                       const emu_module *modules, size_t nmodules)
 {
-    struct mb_load req = {name ? name : "kernel", image, size, cmdline, modules, nmodules};
+    struct mb_load req = {name ? name : "kernel", image, size, cmdline, modules, nmodules,
+                          board_layout(m->cfg.board)};
     struct mb_entry e;
     emu_status st = multiboot_load(&m->pm, &req, &e);
     if (st == EMU_OK)

@@ -15,6 +15,7 @@
 #include "../dev/rtc.h"
 #include "../dev/uart.h"
 #include "machine.h"
+#include "layout.h"
 
 _Static_assert(APIC_MAXPHYADDR == MMU_MAXPHYADDR, "IA32_APIC_BASE width follows MAXPHYADDR");
 
@@ -237,6 +238,7 @@ static int create_devices(struct machine *m)
     m->vga = vga_new(&m->clock);
     if (!m->uart || !m->pit || !m->rtc || !m->kbd || !m->vga) return -1;
     rtc_set_memory_sizes(m->rtc, m->pm.lowmem, m->pm.ram_size - m->pm.lowmem);
+    rtc_set_floppy(m->rtc, board_layout(m->cfg.board)->floppy_types);
     return 0;
 }
 

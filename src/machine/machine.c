@@ -3,6 +3,7 @@
  * virtual time to the next event, or sleeps in poll() on the serial input
  * while the input could still wake it. */
 #include "machine.h"
+#include "layout.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -51,7 +52,7 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
     if (config) m->cfg = *config;
     if (m->cfg.ram_size == 0) m->cfg.ram_size = MACHINE_DEFAULT_RAM;
     if (m->cfg.ram_size < MACHINE_MIN_RAM || m->cfg.ram_size > MACHINE_MAX_RAM ||
-        m->cfg.clock > EMU_CLOCK_HOST) {
+        m->cfg.clock > EMU_CLOCK_HOST || !board_layout(m->cfg.board)) {
         free(m);
         return EMU_ERR_ARG;
     }
@@ -59,6 +60,8 @@ emu_status emu_machine_create(const emu_config *config, emu_machine **out)
         free(m);
         return EMU_ERR_NOMEM;
     }
+    const struct board_layout *layout = board_layout(m->cfg.board);
+    phys_split_low(&m->pm, layout->lowmem_split_at, layout->lowmem_split);
     bus_init(&m->io);
     struct cpu_env env = board_cpu_env(m);
     m->cpu = cpu_new(&m->pm, &env, 0);

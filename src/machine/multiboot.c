@@ -44,13 +44,13 @@
 #define MBI_MMAP (1u << 6)
 #define MBI_LOADER (1u << 9)
 
-/* The E820 memory map QEMU's q35 machine with SeaBIOS reports (measured with
- * tests/kernels/isa/mbinfo.c on QEMU 7.2 for 64 MiB .. 5 GiB). */
+/* The E820 memory map QEMU's pc and q35 machines with SeaBIOS report
+ * (measured with tests/kernels/isa/mbinfo.c on QEMU 7.2 for 64 MiB .. 5 GiB);
+ * what differs between the two is in layout.c. */
 #define LOW_RAM_END 0x9FC00u  /* 639 KiB of conventional memory */
 #define EBDA_END 0xA0000u
 #define BIOS_START 0xF0000u
 #define HIGH_RAM_START 0x100000u
-#define FW_RESERVED 0x21000u  /* the top 132 KiB of low RAM: firmware tables */
 #define MMCONFIG_BASE 0xB0000000ULL /* q35 PCIe ECAM */
 #define MMCONFIG_SIZE 0x10000000ULL
 #define RCBA_BASE 0xFED1C000ULL /* q35 root complex register block */
@@ -215,17 +215,21 @@ struct mmap_entry {
 #define MMAP_MAX 10
 #define MMAP_HIGH_RAM 3 /* index of the RAM entry above 1 MiB */
 
-static unsigned build_mmap(const struct physmem *pm, struct mmap_entry *e)
+static unsigned build_mmap(const struct physmem *pm, const struct board_layout *layout,
+                           struct mmap_entry *e)
 {
     unsigned n = 0;
     uint64_t top = pm->lowmem;
+    uint32_t fw = layout->fw_reserved;
     e[n++] = (struct mmap_entry){0, LOW_RAM_END, E820_RAM};
     e[n++] = (struct mmap_entry){LOW_RAM_END, EBDA_END - LOW_RAM_END, E820_RESERVED};
     e[n++] = (struct mmap_entry){BIOS_START, HIGH_RAM_START - BIOS_START, E820_RESERVED};
-    e[n++] = (struct mmap_entry){HIGH_RAM_START, top - FW_RESERVED - HIGH_RAM_START, E820_RAM};
-    e[n++] = (struct mmap_entry){top - FW_RESERVED, FW_RESERVED, E820_RESERVED};
-    e[n++] = (struct mmap_entry){MMCONFIG_BASE, MMCONFIG_SIZE, E820_RESERVED};
-    e[n++] = (struct mmap_entry){RCBA_BASE, RCBA_SIZE, E820_RESERVED};
+    e[n++] = (struct mmap_entry){HIGH_RAM_START, top - fw - HIGH_RAM_START, E820_RAM};
+    e[n++] = (struct mmap_entry){top - fw, fw, E820_RESERVED};
+    if (layout->pcie_holes) {
+        e[n++] = (struct mmap_entry){MMCONFIG_BASE, MMCONFIG_SIZE, E820_RESERVED};
+        e[n++] = (struct mmap_entry){RCBA_BASE, RCBA_SIZE, E820_RESERVED};
+    }
     e[n++] = (struct mmap_entry){BIOS_ROM_START, PHYS_4G - BIOS_ROM_START, E820_RESERVED};
     if (pm->ram_size > pm->lowmem)
         e[n++] = (struct mmap_entry){PHYS_4G, pm->ram_size - pm->lowmem, E820_RAM};
@@ -309,7 +313,7 @@ static void write_info(struct physmem *pm, const struct mb_load *req, uint32_t *
     }
     wr32(mbi + 64, area_str(a, LOADER_NAME));
     struct mmap_entry map[MMAP_MAX];
-    unsigned n = build_mmap(pm, map);
+    unsigned n = build_mmap(pm, req->layout, map);
     uint8_t raw[MMAP_MAX * MMAP_ENTRY_SIZE];
     for (unsigned i = 0; i < n; i++) {
         uint8_t *p = raw + i * MMAP_ENTRY_SIZE;

@@ -7,6 +7,7 @@
 
 #include "../../include/emu/emu.h"
 #include "../mmu/phys.h"
+#include "layout.h"
 
 struct mb_load {
     const char *name;           // kernel name, first word of the command line
@@ -15,6 +16,7 @@ struct mb_load {
     const char *cmdline;        // may be NULL
     const emu_module *modules;
     size_t nmodules;
+    const struct board_layout *layout; // the board's memory map
 };
 
 /* The machine state Multiboot hands over. */

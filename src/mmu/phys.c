@@ -36,11 +36,16 @@ int phys_init(struct physmem *pm, uint64_t ram_size)
     }
     pm->ram = p;
     pm->ram_size = ram_size;
-    pm->lowmem = ram_size < PHYS_LOWMEM_SPLIT_AT ? ram_size : PHYS_LOWMEM_SPLIT;
+    phys_split_low(pm, PHYS_LOWMEM_SPLIT_AT, PHYS_LOWMEM_SPLIT);
     bus_init(&pm->mmio);
     pm->mmio.on_change = bus_changed;
     pm->mmio.change_ctx = pm;
     return 0;
+}
+
+void phys_split_low(struct physmem *pm, uint64_t split_at, uint64_t split)
+{
+    pm->lowmem = pm->ram_size < split_at ? pm->ram_size : split;
 }
 
 void phys_destroy(struct physmem *pm)

@@ -52,6 +52,11 @@ struct physmem {
 
 /* Reserves `ram_size` bytes of RAM (rounded up to a page). 0 or -1 (out of memory). */
 int phys_init(struct physmem *pm, uint64_t ram_size);
+
+/* Re-splits RAM around the 4 GiB hole (before any use): all of it below
+ * 4 GiB when smaller than split_at, else `split` bytes below and the rest
+ * from 4 GiB up. phys_init splits as q35 does (PHYS_LOWMEM_SPLIT*). */
+void phys_split_low(struct physmem *pm, uint64_t split_at, uint64_t split);
 void phys_destroy(struct physmem *pm);
 
 /* Claims [base, base+len) for a device; accesses there call `ops` with the

@@ -60,6 +60,8 @@ def main() -> int:
         expect_error(emu, ["run", "--module", "/nonexistent/mod", hello], "cannot boot")
         expect_error(emu, ["frobnicate"], "unknown command 'frobnicate'")
         expect_error(emu, ["run", "--display", "bogus", hello], "invalid --display 'bogus'")
+        expect_error(emu, ["run", "-M", "isapc", hello], "invalid --machine 'isapc'")
+        expect_error(emu, ["run", "--machine"], "needs a value")
         # No X server to be had: one line (built without SDL2: one line too).
         no_x = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
         no_x["SDL_VIDEODRIVER"] = "x11"

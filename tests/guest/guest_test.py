@@ -5,7 +5,7 @@
       Boots with `selftest`: init runs every demonstration; the run must end
       with ACPI poweroff (status 0) after "selftest: N of N passed".
   guest_test.py compare --emu EMU --kernel K
-      Boots the same image on QEMU (q35) and on emu with
+      Boots the same image on QEMU (its default machine, pc) and on emu with
       `selftest printk.time=0`; the transcripts from the line
       "Run /init as init process" on, and the exit statuses, must be equal.
       (The boot log before that line names machine-specific things: the
@@ -26,7 +26,7 @@
       transcript from "Run /init" on with OUT (the same file for both
       machines). EMU_REBASE=1 rewrites OUT from emu's.
 
-QEMU runs as qemu-system-x86_64 -M q35 -kernel K -serial stdio -display none
+QEMU runs as qemu-system-x86_64 -kernel K -serial stdio -display none
 -device isa-debug-exit,iobase=0xf4,iosize=4 -no-reboot -icount
 shift=0,align=off,sleep=off: with -icount its guest time follows the
 instructions it executes, as emu's virtual clock does, instead of the host's
@@ -52,7 +52,7 @@ def qemu_cmd(kernel, append):
     qemu = shutil.which("qemu-system-x86_64")
     if not qemu:
         return None
-    return [qemu, "-M", "q35", "-m", "128M", "-kernel", kernel, "-serial", "stdio",
+    return [qemu, "-m", "128M", "-kernel", kernel, "-serial", "stdio",
             "-display", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
             "-icount", "shift=0,align=off,sleep=off", "-append", append]

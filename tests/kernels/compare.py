@@ -2,12 +2,14 @@
 """Runs one Multiboot kernel on QEMU and on emu and compares them.
 
   compare.py --emu EMU --kernel K [--append ARGS] [--memory M] [--stdin FILE]
-             [--qemu-arg ARG ...] [--emu-arg ARG ...] [--allow-poweroff]
+             [--machine pc|q35] [--qemu-arg ARG ...] [--emu-arg ARG ...]
+             [--allow-poweroff]
 
 Both machines get the same kernel path, command line, memory size and stdin.
 The serial bytes (stdout) and the exit status must be equal. QEMU is the
-reference (DESIGN.md section 1); it runs as
-  qemu-system-x86_64 -M q35 -m M -kernel K -serial stdio -display none
+reference (DESIGN.md section 1); it runs as the boot contract says, on its
+default machine (pc), or with -M q35 and emu with --machine q35:
+  qemu-system-x86_64 [-M q35] -m M -kernel K -serial stdio -display none
       -device isa-debug-exit,iobase=0xf4,iosize=4 -no-reboot
 Because QEMU exits 0 on a triple fault when -no-reboot is given, a kernel
 must end through isa-debug-exit (odd status) unless --allow-poweroff.
@@ -50,6 +52,7 @@ def main() -> int:
     ap.add_argument("--append", default=None)
     ap.add_argument("--memory", default="128M")
     ap.add_argument("--stdin", default=None)
+    ap.add_argument("--machine", choices=["pc", "q35"], default="pc")
     ap.add_argument("--qemu-arg", action="append", default=[])
     ap.add_argument("--emu-arg", action="append", default=[])
     ap.add_argument("--allow-poweroff", action="store_true")
@@ -59,10 +62,10 @@ def main() -> int:
     if not qemu_bin:
         print("SKIP: qemu-system-x86_64 is not installed", file=sys.stderr)
         return SKIP
-    qemu = [qemu_bin, "-M", "q35", "-m", a.memory, "-kernel", a.kernel,
+    qemu = [qemu_bin, "-M", a.machine, "-m", a.memory, "-kernel", a.kernel,
             "-serial", "stdio", "-display", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4"] + a.qemu_arg
-    emu = [a.emu, "run", "-m", a.memory] + a.emu_arg + [a.kernel]
+    emu = [a.emu, "run", "-M", a.machine, "-m", a.memory] + a.emu_arg + [a.kernel]
     if a.append is not None:
         qemu += ["-append", a.append]
         emu[2:2] = ["--append", a.append]

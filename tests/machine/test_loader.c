@@ -110,8 +110,8 @@ static void test_info_structure_has_qemu_flags_cmdline_and_memory(void **state)
     assert_int_equal(emu_machine_load_multiboot(m, "kern", img, len, "x y", NULL, 0), EMU_OK);
     assert_int_equal(rd32(m, MBI_ADDR + 0), 0x24F); /* mem, bootdev, cmdline, mods, mmap, name */
     assert_int_equal(rd32(m, MBI_ADDR + 4), 639);
-    /* 128 MiB: usable from 1 MiB to 128 MiB - 132 KiB, as on QEMU q35. */
-    assert_int_equal(rd32(m, MBI_ADDR + 8), (128u * 1024 - 132 - 1024));
+    /* 128 MiB: usable from 1 MiB to 128 MiB - 128 KiB, as on QEMU's pc. */
+    assert_int_equal(rd32(m, MBI_ADDR + 8), (128u * 1024 - 128 - 1024));
     char cmd[16] = {0};
     emu_phys_read(m, rd32(m, MBI_ADDR + 16), cmd, sizeof(cmd) - 1);
     assert_string_equal(cmd, "kern x y");
@@ -119,6 +119,60 @@ static void test_info_structure_has_qemu_flags_cmdline_and_memory(void **state)
     assert_int_equal(rd32(m, MBI_ADDR + 48), 0x9000); /* mmap address */
     emu_machine_destroy(m);
     free(img);
+}
+
+/* The memory map entries as QEMU 7.2 + SeaBIOS report them with -m 128M
+ * (printed by tests/kernels/isa/mbinfo.c with and without -M q35). */
+struct e820 {
+    uint64_t base, len;
+    uint32_t type;
+};
+
+static void check_mmap(emu_board board, const struct e820 *want, unsigned n)
+{
+    size_t len;
+    uint8_t *img = read_all(fixture("HELLO_ELF32"), &len);
+    emu_machine *m = NULL;
+    emu_config cfg = {.board = board};
+    assert_int_equal(emu_machine_create(&cfg, &m), EMU_OK);
+    assert_int_equal(emu_machine_load_multiboot(m, "kern", img, len, NULL, NULL, 0), EMU_OK);
+    assert_int_equal(rd32(m, MBI_ADDR + 44), n * 24); /* mmap_length */
+    uint32_t at = rd32(m, MBI_ADDR + 48);
+    for (unsigned i = 0; i < n; i++, at += 24) {
+        uint64_t base, elen;
+        emu_phys_read(m, at + 4, &base, 8);
+        emu_phys_read(m, at + 12, &elen, 8);
+        assert_int_equal(rd32(m, at), 20);
+        assert_int_equal(base, want[i].base);
+        assert_int_equal(elen, want[i].len);
+        assert_int_equal(rd32(m, at + 20), want[i].type);
+    }
+    emu_machine_destroy(m);
+    free(img);
+}
+
+static void test_memory_map_is_qemu_pc_by_default_and_q35_on_request(void **state)
+{
+    (void)state;
+    static const struct e820 pc[] = {
+        {0, 0x9fc00, 1},          {0x9fc00, 0x400, 2},          {0xf0000, 0x10000, 2},
+        {0x100000, 0x7ee0000, 1}, {0x7fe0000, 0x20000, 2},      {0xfffc0000, 0x40000, 2},
+        {0xfd00000000, 0x300000000, 2}};
+    static const struct e820 q35[] = {
+        {0, 0x9fc00, 1},          {0x9fc00, 0x400, 2},          {0xf0000, 0x10000, 2},
+        {0x100000, 0x7edf000, 1}, {0x7fdf000, 0x21000, 2},      {0xb0000000, 0x10000000, 2},
+        {0xfed1c000, 0x4000, 2},  {0xfffc0000, 0x40000, 2},     {0xfd00000000, 0x300000000, 2}};
+    check_mmap(EMU_BOARD_PC, pc, sizeof(pc) / sizeof(pc[0]));
+    check_mmap(EMU_BOARD_Q35, q35, sizeof(q35) / sizeof(q35[0]));
+}
+
+static void test_unknown_board_is_refused(void **state)
+{
+    (void)state;
+    emu_machine *m = NULL;
+    emu_config cfg = {.board = (emu_board)7};
+    assert_int_equal(emu_machine_create(&cfg, &m), EMU_ERR_ARG);
+    assert_null(m);
 }
 
 static void test_modules_are_page_aligned_with_their_strings(void **state)
@@ -292,6 +346,8 @@ int main(void)
         cmocka_unit_test(test_elf32_loads_segments_and_sets_multiboot_entry_state),
         cmocka_unit_test(test_elf64_loads_like_elf32),
         cmocka_unit_test(test_info_structure_has_qemu_flags_cmdline_and_memory),
+        cmocka_unit_test(test_memory_map_is_qemu_pc_by_default_and_q35_on_request),
+        cmocka_unit_test(test_unknown_board_is_refused),
         cmocka_unit_test(test_modules_are_page_aligned_with_their_strings),
         cmocka_unit_test(test_aout_kludge_loads_flat_image_and_zeroes_bss),
         cmocka_unit_test(test_file_without_elf_or_header_is_not_elf),
