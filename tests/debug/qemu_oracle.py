@@ -8,7 +8,7 @@ the first time execution reaches ADDR) `info registers`, `info cr`, then
 `step N`, and parses every step report: the instruction's address and bytes,
 each register shown as `old -> new`, each memory write `[addr] old -> new`.
 
-Then boots K on qemu-system-x86_64 (q35, -icount so its clock follows
+Then boots K on qemu-system-x86_64 (its default machine, as emu; -icount so its clock follows
 instructions, halted with -S) and drives it through its gdbstub (the GDB
 remote protocol over a Unix socket): a breakpoint at the Multiboot entry
 point (or ADDR), continue, and one single step per report. Before the
@@ -273,7 +273,7 @@ def run_emu(args):
 
 def start_qemu(args, tmp):
     sock = os.path.join(tmp, "gdb.sock")
-    cmd = ["qemu-system-x86_64", "-M", "q35", "-m", "128M", "-kernel", args.kernel,
+    cmd = ["qemu-system-x86_64", "-m", "128M", "-kernel", args.kernel,
            "-display", "none", "-serial", "null", "-no-reboot", "-S",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
            "-icount", "shift=0,align=off,sleep=off",
