@@ -1,13 +1,13 @@
 #include "console.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "machine/hostfile.h"
 
 #define CTRL_A   0x01
 #define STDIN_FD 0
@@ -73,23 +73,6 @@ static long console_read(void *ctx, uint8_t *buf, size_t len)
     return (long)escapes(c, buf, (size_t)n);
 }
 
-/* Opens --serial FILE for writing; a FIFO must already have a reader
- * (ENXIO otherwise) rather than block emu before the guest starts. */
-static FILE *open_output(const char *path)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666);
-    if (fd < 0) return NULL;
-    int flags = fcntl(fd, F_GETFL);
-    FILE *f = NULL;
-    if (flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0) f = fdopen(fd, "wb");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        errno = e;
-    }
-    return f;
-}
-
 int console_init(struct console *c, const char *serial, emu_config *cfg)
 {
     memset(c, 0, sizeof(*c));
@@ -106,10 +89,10 @@ int console_init(struct console *c, const char *serial, emu_config *cfg)
         cfg->serial_out = discard;
         return 0;
     }
-    c->out = open_output(serial);
+    c->out = hostfile_create(serial);
     if (!c->out) {
         cli_error("cannot write --serial '%s': %s", serial,
-                  errno == ENXIO ? "a FIFO with no reader" : strerror(errno));
+                  hostfile_create_error(errno));
         return -1;
     }
     cfg->serial_out = file_write;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "machine/hostfile.h"
 #include "trace/tracer.h"
 
 #define TRACE_FILE_BUFFER (1 << 20)
@@ -189,9 +190,9 @@ static int open_output(struct trace_cli *c)
         setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
         return 0;
     }
-    c->out = fopen(c->output, "w");
+    c->out = hostfile_create(c->output);
     if (!c->out) {
-        cli_error("cannot write '%s': %s", c->output, strerror(errno));
+        cli_error("cannot write '%s': %s", c->output, hostfile_create_error(errno));
         return -1;
     }
     c->buffer = malloc(TRACE_FILE_BUFFER);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Largest kernel image the command line reads (a loaded image must fit in
  * guest RAM anyway; this only bounds what an endless device costs). */
@@ -21,5 +22,15 @@ int hostfile_open(const char *path);
  * bytes: a longer file or an endless device fails with EFBIG before more
  * than cap + 1 bytes are read. Returns 0, or -1 with errno set. */
 int hostfile_read(const char *path, size_t cap, uint8_t **data, size_t *len);
+
+/* Creates or truncates `path` for writing (the --serial FILE, the trace's
+ * -o FILE). A FIFO must already have a reader (ENXIO otherwise) rather
+ * than block emu before the guest starts. Returns a stream, or NULL with
+ * errno set. */
+FILE *hostfile_create(const char *path);
+
+/* What to say about hostfile_create's errno: strerror, but ENXIO is "a FIFO
+ * with no reader". */
+const char *hostfile_create_error(int err);
 
 #endif

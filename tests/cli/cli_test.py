@@ -74,6 +74,7 @@ def main() -> int:
         expect_error(emu, ["run", "--module", "/dev/zero", hello], "does not fit in guest RAM")
         expect_error(emu, ["run", "--module", tmp, hello], "cannot boot")
         expect_error(emu, ["run", "--serial", fifo, hello], "a FIFO with no reader")
+        expect_error(emu, ["trace", "-o", fifo, hello], "a FIFO with no reader")
         expect_error(emu, ["repl", "-x", tmp, hello], "Is a directory")
         status, _, err = run([emu, "repl", "--batch", "-x", fifo, hello])
         if status != 0 or err:
