@@ -119,6 +119,9 @@ typedef enum emu_stop_reason {
     EMU_STOP_RESET,        /**< the guest reset the machine (and reset stops the run) */
     EMU_STOP_QUIT,         /**< emu_machine_quit() (the user typed Ctrl-A X) */
     EMU_STOP_REQUESTED,    /**< emu_machine_request_stop (a hook, a debugger) */
+    EMU_STOP_STUCK,        /**< the CPU took exceptions over and over without completing
+                                an instruction (a handler that faults at once): exit
+                                status 8, like a halt nothing can end */
 } emu_stop_reason;
 
 typedef struct emu_run_result {

@@ -223,6 +223,11 @@ static void report_stop(emu_machine *m, const emu_run_result *r, const struct ru
     case EMU_STOP_HALTED:
         cli_error("the guest halted with nothing left that could wake it");
         break;
+    case EMU_STOP_STUCK:
+        cli_error("the CPU is stuck: it takes exception after exception without completing an "
+                  "instruction (exit status 8)");
+        emu_machine_report(m, stderr);
+        break;
     default: break;
     }
 }

@@ -44,7 +44,15 @@ enum cpu_exit {
     CPU_EXIT_REQUEST,  // cpu_request_exit() was called (device, debugger)
     CPU_EXIT_SHUTDOWN, // triple fault
     CPU_EXIT_STEP,     // a single-step budget ended
+    CPU_EXIT_STUCK,    // CPU_STUCK_FAULTS faults in a row, none completing an instruction
 };
+
+/* Faults delivered in a row without an instruction completing after which
+ * cpu_exec gives up (CPU_EXIT_STUCK): a handler that faults before its
+ * first instruction (a not-present page, a UD2) is redelivered forever on
+ * real CPUs too, and neither the instruction budget nor virtual time would
+ * ever move again. */
+#define CPU_STUCK_FAULTS (1u << 16)
 
 /* Bits of cpu->pending, checked between blocks. */
 enum {
@@ -165,6 +173,8 @@ struct cpu {
     struct cpu_recent_block recent[CPU_RECENT_BLOCKS]; // ring of block starts
     unsigned recent_pos;  // next slot (total count, modulo the ring size)
     bool shutdown;
+    uint64_t stuck_icount; // icount when the last fault was delivered
+    uint32_t stuck_faults; // faults delivered in a row at that icount
 
     struct mmu mmu;
     struct cpu_env env;
@@ -178,7 +188,7 @@ void cpu_free(struct cpu *cpu);
 void cpu_reset(struct cpu *cpu);
 
 /* Runs until `icount_limit` retired instructions (a block may overshoot by its
- * length), HLT, a requested exit, or shutdown. */
+ * length), HLT, a requested exit, shutdown, or a stuck CPU (CPU_STUCK_FAULTS). */
 enum cpu_exit cpu_exec(struct cpu *cpu, uint64_t icount_limit);
 
 /* Executes exactly one instruction (or delivers one pending event). */

@@ -180,6 +180,11 @@ void cpu_handle_fault_jump(struct cpu *cpu)
     }
     ev.set_rf = kind == CPU_EV_FAULT && is_fault_class(ev.vector);
     deliver(cpu, &ev, retire);
+    if (cpu->icount != cpu->stuck_icount) {
+        cpu->stuck_icount = cpu->icount;
+        cpu->stuck_faults = 0;
+    }
+    cpu->stuck_faults++;
 }
 
 void cpu_deliver_event(struct cpu *cpu, unsigned vector, bool external)

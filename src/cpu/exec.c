@@ -229,6 +229,10 @@ enum cpu_exit cpu_exec(struct cpu *cpu, uint64_t icount_limit)
     if (setjmp(cpu->fault_jmp)) {
         cpu_handle_fault_jump(cpu);
         cpu->attention = true;
+        if (unlikely(cpu->stuck_faults >= CPU_STUCK_FAULTS)) {
+            cpu->stuck_faults = 0;
+            return CPU_EXIT_STUCK;
+        }
     }
     for (;;) {
         if (unlikely(cpu->shutdown))

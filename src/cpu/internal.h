@@ -64,6 +64,9 @@ _Noreturn void cpu_page_fault(struct cpu *cpu, uint64_t lin, uint32_t error);
 _Noreturn void cpu_trap(struct cpu *cpu, unsigned vector, bool software);
 /* Delivers an event outside instruction execution (external interrupt, NMI). */
 void cpu_deliver_event(struct cpu *cpu, unsigned vector, bool external);
+/* Delivers the event cpu_fault/cpu_trap raised (escalating to #DF or
+ * shutdown) and counts faults delivered in a row with no instruction
+ * completed in between (cpu->stuck_faults). */
 void cpu_handle_fault_jump(struct cpu *cpu);
 
 /* ---- flags (flags.c) --------------------------------------------------- */

@@ -182,6 +182,7 @@ void repl_report_end(struct repl *r)
         [EMU_STOP_POWEROFF] = "the guest powered the machine off (ACPI S5)",
         [EMU_STOP_TRIPLE_FAULT] = "triple fault: the CPU shut down",
         [EMU_STOP_HALTED] = "the CPU halted with nothing that could wake it",
+        [EMU_STOP_STUCK] = "the CPU is stuck, taking exceptions without completing an instruction",
         [EMU_STOP_RESET] = "the guest reset the machine",
         [EMU_STOP_MAX_INSNS] = "the instruction limit (--max-insns) was reached",
     };
@@ -190,7 +191,7 @@ void repl_report_end(struct repl *r)
                            ? reasons[why]
                            : "the machine stopped";
     repl_printf(r, "The machine has stopped: %s; exit status %d.\n", text, r->end.exit_status);
-    if (why == EMU_STOP_TRIPLE_FAULT) emu_machine_report(r->m, r->out);
+    if (why == EMU_STOP_TRIPLE_FAULT || why == EMU_STOP_STUCK) emu_machine_report(r->m, r->out);
     repl_printf(r, "(reverse-step and reverse-continue still work from here.)\n");
 }
 

@@ -212,6 +212,8 @@ static void run_until(struct machine *m, uint64_t cap, bool stepping)
             machine_shutdown(m);
         else if (e == CPU_EXIT_HALT)
             idle(m);
+        else if (e == CPU_EXIT_STUCK)
+            machine_request_stop(m, EMU_STOP_STUCK, EXIT_HALTED);
         if (stepping) return;
     }
 }

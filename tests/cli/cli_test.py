@@ -5,6 +5,7 @@ line on stderr naming the problem and exit status 2; good input works.
   cli_test.py EMU HELLO_KERNEL
 """
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,27 @@ def expect_error(emu, args, fragment, env=None):
     if out:
         FAILURES.append(f"{name}: unexpected stdout {out!r}")
 
+
+def stuck_kernel():
+    """An a.out-kludge Multiboot kernel whose #UD handler is a UD2: on a real
+    CPU it takes #UD after #UD forever without completing an instruction."""
+    load, entry = 0x100000, 0x100020
+    ud2_at = entry + 19  # right after the three instructions below
+    gdt_at = entry + 24
+    idt_at = gdt_at + 16
+    gdtr_at, idtr_at = idt_at + 7 * 8, idt_at + 7 * 8 + 6
+    code = b"\xbc" + struct.pack("<I", load)                 # mov $0x100000, %esp
+    code += b"\x0f\x01\x15" + struct.pack("<I", gdtr_at)     # lgdt gdtr
+    code += b"\x0f\x01\x1d" + struct.pack("<I", idtr_at)     # lidt idtr
+    code += b"\x0f\x0b" + bytes(3)                           # ud2 (also the handler)
+    code += struct.pack("<QQ", 0, 0x00CF9A000000FFFF)        # null, flat 32-bit code 0x08
+    gate = struct.pack("<HHBBH", ud2_at & 0xFFFF, 0x08, 0, 0x8E, ud2_at >> 16)
+    code += bytes(6 * 8) + gate                              # IDT: vectors 0-6
+    code += struct.pack("<HI", 2 * 8 - 1, gdt_at) + struct.pack("<HI", 7 * 8 - 1, idt_at)
+    magic, flags = 0x1BADB002, 0x10000
+    header = struct.pack("<IIIIIIII", magic, flags, -(magic + flags) & 0xFFFFFFFF,
+                         load, load, 0, 0, entry)
+    return header + code
 
 def main() -> int:
     emu, hello = sys.argv[1], sys.argv[2]
@@ -79,6 +101,13 @@ def main() -> int:
         status, _, err = run([emu, "repl", "--batch", "-x", fifo, hello])
         if status != 0 or err:
             FAILURES.append(f"repl -x FIFO (no writer: an empty script): {status}, {err!r}")
+        stuck = os.path.join(tmp, "stuck.elf")
+        with open(stuck, "wb") as f:
+            f.write(stuck_kernel())
+        status, out, err = run([emu, "run", "--max-insns", "1000", stuck])
+        lines = err.decode(errors="replace").splitlines()
+        if status != 8 or not lines or not lines[0].startswith("emu: the CPU is stuck"):
+            FAILURES.append(f"#UD handler that is a UD2: status {status}, {lines[:3]!r}")
         status, out, _ = run([emu, "run", "--module", fifo, hello])
         if status != 0 or not out.startswith(b"Hello"):
             FAILURES.append(f"run --module FIFO (no writer: an empty module): status {status}")

@@ -160,6 +160,27 @@ static void test_io_bitmap_denial_names_the_port(void **state)
     th_free(t);
 }
 
+/* A #UD handler that is itself a UD2 is redelivered forever on a real CPU
+ * (each delivery succeeds, then the handler's first instruction faults), so
+ * neither the budget nor virtual time would move again: after
+ * CPU_STUCK_FAULTS deliveries with no instruction completed, cpu_exec gives
+ * up with CPU_EXIT_STUCK (the machine ends the run, status 8). */
+static void test_handler_that_faults_at_once_ends_the_run_as_stuck(void **state)
+{
+    (void)state;
+    struct th *t = th_new(TH_LONG64);
+    th_code(t, 0, TH_CODE_OF(ud2_64));
+    th_set_gate(t, EXC_UD, TH_KCODE64, TH_CODE, 0xE, 0, 1, 1);
+    uint64_t icount = t->cpu->icount;
+    assert_int_equal(th_run(t, 1000), CPU_EXIT_STUCK);
+    assert_int_equal(t->cpu->icount, icount);
+    assert_int_equal(t->cpu->rip, TH_CODE);
+    assert_int_equal(t->cpu->gpr[RSP], TH_IST_TOP(1) - 40);
+    assert_int_equal(t->nev, TH_MAX_EVENTS);
+    assert_int_equal(t->ev[TH_MAX_EVENTS - 1].vector, EXC_UD);
+    th_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_page_fault_shows_the_walk),
         cmocka_unit_test(test_triple_fault_chain_ends_in_shutdown),
         cmocka_unit_test(test_io_bitmap_denial_names_the_port),
+        cmocka_unit_test(test_handler_that_faults_at_once_ends_the_run_as_stuck),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
