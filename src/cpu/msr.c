@@ -115,20 +115,26 @@ const char *cpu_msr_name(uint32_t msr)
 }
 
 
+/* Whether each byte of v is a memory type whose bit is set in `valid`
+ * (types from 32 on are reserved too, and shifting by them would be UB). */
+static bool types_valid(uint64_t v, uint32_t valid)
+{
+    for (int i = 0; i < 8; i++) {
+        unsigned type = (v >> (8 * i)) & 0xff;
+        if (type >= 32 || !(valid & (1u << type)))
+            return false;
+    }
+    return true;
+}
+
 static bool pat_valid(uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        if (!(PAT_VALID_TYPES & (1u << ((v >> (8 * i)) & 0xff))))
-            return false;
-    return true;
+    return types_valid(v, PAT_VALID_TYPES);
 }
 
 static bool mtrr_types_valid(uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        if (!(MTRR_VALID_TYPES & (1u << ((v >> (8 * i)) & 0xff))))
-            return false;
-    return true;
+    return types_valid(v, MTRR_VALID_TYPES);
 }
 
 uint64_t cpu_tsc(struct cpu *cpu)

@@ -98,6 +98,10 @@ static void test_reserved_memory_types_raise_gp(void **state)
     assert_true(wrmsr_gp(MSR_IA32_MTRR_DEF_TYPE, 1ULL << 12));
     assert_true(wrmsr_gp(MSR_IA32_MTRR_DEF_TYPE, 0xc02)); /* default type 2 */
     assert_false(wrmsr_gp(MSR_IA32_MTRR_DEF_TYPE, 0xc06));
+    /* Types of 8 and more are reserved as well (one of 128 was UB in emu). */
+    assert_true(wrmsr_gp(MSR_IA32_PAT, 0x0007040600070480ULL));
+    assert_true(wrmsr_gp(MSR_IA32_PAT, 0x2007040600070406ULL));
+    assert_true(wrmsr_gp(MSR_IA32_MTRR_FIX64K_00000, 0xFF06060606060606ULL));
 }
 
 static void test_read_only_msrs_raise_gp_on_write(void **state)
