@@ -114,6 +114,22 @@ static void test_page_crossing_write_checks_both_pages_first(void **state)
     assert_int_equal(isa_peek(m, px + 0xFF8, 8), 0xAAAAAAAAAAAAAAAAULL);
 }
 
+/* An instruction that starts at the end of a page and ends in a missing one:
+ * #PF with CR2 = the second page and RIP at the instruction. (The block
+ * translation the fault abandons once leaked its buffers: ASan.) */
+static void test_fetch_crossing_into_a_missing_page_faults_on_the_second(void **state)
+{
+    struct isa *m = *state;
+    const uint64_t x = 0x700000, px = 0x180000;
+    isa_map(m, x, px, PAGE_SIZE, 0);
+    isa_poke(m, px + 0xFFE, 0x8B48, 2); /* mov rax, [rbx] = 48 8b 03: the 03 is not there */
+    m->cpu->rip = x + 0xFFE;
+    assert_int_equal(isa_continue(m, ISA_MAX_INSNS), EXC_PF);
+    assert_int_equal(m->cpu->cr2, x + PAGE_SIZE);
+    assert_int_equal(m->cpu->rip, x + 0xFFE);
+    assert_int_equal(m->error & PF_P, 0);
+}
+
 static int invpcid(struct isa *m, uint64_t type, uint64_t desc_lo, uint64_t lin)
 {
     isa_poke(m, ISA_DATA, desc_lo, 8);
@@ -301,6 +317,7 @@ int main(void)
         TEST64(test_guest_sees_stale_translation_until_invlpg),
         TEST64(test_non_canonical_data_access_is_gp_and_stack_access_is_ss),
         TEST64(test_page_crossing_write_checks_both_pages_first),
+        TEST64(test_fetch_crossing_into_a_missing_page_faults_on_the_second),
         TEST64(test_invpcid_checks_type_descriptor_and_pcide),
         TEST64(test_invpcid_stac_clac_are_privileged),
         TEST64(test_stac_lifts_smap_for_explicit_supervisor_reads),
