@@ -116,7 +116,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o,
             continue;
         switch (c) {
         case 'm':
-            if (!parse_size(optarg, &o->ram_size)) {
+            if (!parse_size(optarg, &o->ram_size) || o->ram_size == 0) {
                 cli_error("invalid memory size '%s' (try 128M or 1G)", optarg);
                 return -1;
             }

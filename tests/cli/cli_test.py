@@ -72,6 +72,7 @@ def main() -> int:
         expect_error(emu, ["run", truncated], "Multiboot header")
         expect_error(emu, ["run", "-m", "lots", hello], "invalid memory size 'lots'")
         expect_error(emu, ["run", "-m", "1K", hello], "cannot boot")
+        expect_error(emu, ["run", "-m", "0", hello], "invalid memory size '0'")
         expect_error(emu, ["run", "-m", "99999999999T", hello], "invalid memory size")
         expect_error(emu, ["run", "--max-insns", "0", hello], "--max-insns")
         expect_error(emu, ["run", "--max-insns", "12x", hello], "--max-insns")
